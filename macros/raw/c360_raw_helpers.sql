@@ -1,0 +1,124 @@
+{# Where raw files live: C360_RAW_DIR, else data/raw relative to the project root. #}
+{% macro c360_raw_dir() %}
+    {{ return(env_var('C360_RAW_DIR', 'data/raw') | replace('\\', '/') | trim) }}
+{% endmacro %}
+
+{% macro c360_raw_schema() %}
+    {{ return('raw') }}
+{% endmacro %}
+
+{% macro c360_sql_escape(text) %}
+    {{ return(text | replace("'", "''")) }}
+{% endmacro %}
+
+{#
+    The contract tables of source `customer360` as a list of
+    {name, required, columns: [{name, data_type}]}, read from the source YAML so that the
+    contract is written down once.
+#}
+{% macro c360_contract_tables() %}
+    {%- set tables = [] -%}
+    {%- for node in graph.sources.values()
+            | selectattr('source_name', 'equalto', 'customer360')
+            | rejectattr('meta.generated', 'defined') | sort(attribute='name') -%}
+        {%- set columns = [] -%}
+        {%- for column in node.columns.values() -%}
+            {%- do columns.append({'name': column.name, 'data_type': column.data_type}) -%}
+        {%- endfor -%}
+        {%- do tables.append({
+            'name': node.name,
+            'required': node.meta.get('required', false),
+            'columns': columns}) -%}
+    {%- endfor -%}
+    {{ return(tables) }}
+{% endmacro %}
+
+{# The file for a table: <table>.parquet preferred over <table>.csv; none when neither exists. #}
+{% macro c360_find_raw_file(raw_dir, table_name) %}
+    {%- set candidates = [] -%}
+    {%- for file_format in ['parquet', 'csv'] -%}
+        {%- set path = raw_dir ~ '/' ~ table_name ~ '.' ~ file_format -%}
+        {%- set listing = run_query(
+            "select count(*) from glob('" ~ c360_sql_escape(path) ~ "')") -%}
+        {%- if listing.columns[0].values()[0] > 0 -%}
+            {%- do candidates.append({'path': path, 'format': file_format}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if candidates | length > 1 -%}
+        {{ exceptions.warn("customer360: both " ~ table_name ~ ".parquet and " ~ table_name
+            ~ ".csv exist in '" ~ raw_dir ~ "'; reading the Parquet file") }}
+    {%- endif -%}
+    {{ return(candidates[0] if candidates else none) }}
+{% endmacro %}
+
+{#
+    CSV is read as text (types are checked row by row in staging, so a bad value becomes a
+    rejected row instead of failing the whole file); Parquet keeps its own types.
+#}
+{% macro c360_raw_reader_sql(path, file_format) %}
+    {%- if file_format == 'csv' -%}
+        {{ return("read_csv('" ~ c360_sql_escape(path) ~ "', header = true, all_varchar = true)") }}
+    {%- else -%}
+        {{ return("read_parquet('" ~ c360_sql_escape(path) ~ "')") }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro c360_empty_raw_view_sql(table) %}
+    {%- set columns = [] -%}
+    {%- for column in table.columns -%}
+        {%- do columns.append('cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+    {%- endfor -%}
+    {{ return('create or replace view ' ~ c360_raw_schema() ~ '.' ~ table.name ~ ' as select '
+        ~ columns | join(', ') ~ ' where false') }}
+{% endmacro %}
+
+{# Fail with the table, file and column when a column is missing or its type cannot hold it. #}
+{% macro c360_check_raw_columns(table, path, reader) %}
+    {%- set described = run_query('describe select * from ' ~ reader) -%}
+    {%- set actual = {} -%}
+    {%- for row in described.rows -%}
+        {%- do actual.update({row[0] | lower: row[1] | upper}) -%}
+    {%- endfor -%}
+    {%- for column in table.columns -%}
+        {%- if column.name not in actual -%}
+            {{ exceptions.raise_compiler_error(
+                "customer360: raw table '" ~ table.name ~ "' (file '" ~ path ~ "') has no column '"
+                ~ column.name ~ "'; the contract expects " ~ column.data_type ~ ". Columns found: "
+                ~ actual.keys() | list | sort | join(', ')) }}
+        {%- endif -%}
+        {%- if not c360_raw_type_fits(column.data_type, actual[column.name]) -%}
+            {{ exceptions.raise_compiler_error(
+                "customer360: raw table '" ~ table.name ~ "' (file '" ~ path ~ "') column '"
+                ~ column.name ~ "' has type " ~ actual[column.name] ~ "; the contract expects "
+                ~ column.data_type ~ " (" ~ c360_raw_type_hint(column.data_type) ~ ")") }}
+        {%- endif -%}
+    {%- endfor -%}
+{% endmacro %}
+
+{#
+    Which physical types can carry a contract type. Text is always accepted for scalar columns
+    because staging parses it value by value and rejects what does not parse.
+#}
+{% macro c360_raw_type_fits(contract_type, actual_type) %}
+    {%- set integers = ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT',
+                        'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'] -%}
+    {%- set decimals = ['FLOAT', 'DOUBLE'] -%}
+    {%- set timestamps = ['TIMESTAMP', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'DATE'] -%}
+    {%- set base = actual_type.split('(')[0] | trim -%}
+    {%- set contract = contract_type | lower -%}
+    {%- if base == 'VARCHAR' -%}{{ return(true) }}{%- endif -%}
+    {%- if contract == 'varchar' -%}{{ return(base in integers) }}{%- endif -%}
+    {%- if contract == 'integer' -%}{{ return(base in integers + decimals + ['DECIMAL']) }}{%- endif -%}
+    {%- if contract.startswith('decimal') -%}{{ return(base in integers + decimals + ['DECIMAL']) }}{%- endif -%}
+    {%- if contract in ['date', 'timestamp'] -%}{{ return(base in timestamps) }}{%- endif -%}
+    {{ return(false) }}
+{% endmacro %}
+
+{% macro c360_raw_type_hint(contract_type) %}
+    {%- set contract = contract_type | lower -%}
+    {%- if contract == 'varchar' -%}{{ return('text or integer') }}
+    {%- elif contract == 'integer' -%}{{ return('an integer type, or text holding integers') }}
+    {%- elif contract.startswith('decimal') -%}{{ return('a numeric type, or text holding numbers') }}
+    {%- else -%}{{ return('a date or timestamp without time zone, or ISO text') }}
+    {%- endif -%}
+{% endmacro %}

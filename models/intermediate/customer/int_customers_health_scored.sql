@@ -1,0 +1,145 @@
+{#
+    Health (1-5) as the weighted mean of five components on 1-5, churn probability and risk tier.
+    Components (see the `customer_health_score` doc block):
+      engagement            1 + 4 * min(1, activity events in engagement window / engagement_target_events)
+      financial_trend       3 + 2 * (recent - prior) / (|recent| + |prior|) over the two half-years;
+                            1 when both are 0
+      support_experience    mean CSAT of tickets in the support window (3 when none rated) minus
+                            support_open_escalation_penalty per open high/urgent ticket, clamped to
+                            1-5; support_score_without_tickets when no ticket
+      rfm                   rfm_composite_score
+      relationship_breadth  1 + 4 * min(1, touchpoint kinds / breadth_target_touchpoints)
+    A component whose source table is absent is NULL and the others' weights are rescaled.
+#}
+{%- set weights = c360_validated_weights('health_weights',
+    ['engagement', 'financial_trend', 'support_experience', 'rfm', 'relationship_breadth']) -%}
+{%- set churn = var('churn_model') -%}
+{%- for key in ['intercept', 'health', 'rfm_composite', 'inactivity_years'] -%}
+    {%- do c360_validated_number('churn_model.' ~ key, none, none, churn.get(key)) -%}
+{%- endfor -%}
+{%- set risk = c360_validated_cutoffs('churn_risk_cutoffs', ['medium', 'high'], 0, 1) -%}
+{%- set inactivity_cap = c360_validated_number('churn_inactivity_cap_days', 1) -%}
+{%- set engagement_target = c360_validated_number('engagement_target_events', 1) -%}
+{%- set breadth_target = c360_validated_number('breadth_target_touchpoints', 1) -%}
+{%- set no_ticket_score = c360_validated_number('support_score_without_tickets', 1, 5) -%}
+{%- set escalation_penalty = c360_validated_number('support_open_escalation_penalty', 0) -%}
+
+with
+
+touchpoints as (
+    select * from {{ ref('int_customers_touchpoints_summarised') }}
+),
+
+transactions as (
+    select * from {{ ref('int_customer_transactions_aggregated') }}
+),
+
+rfm as (
+    select customer_id, rfm_composite_score from {{ ref('int_customers_rfm_scored') }}
+),
+
+components as (
+    select
+        touchpoints.customer_id,
+        touchpoints.days_since_last_activity,
+        case
+            when touchpoints.events_in_engagement_window is not null
+                then 1 + 4 * least(1.0, touchpoints.events_in_engagement_window / ({{ engagement_target }} * 1.0))
+        end as engagement_component,
+        case
+            when coalesce(transactions.revenue_recent_half_year, 0) = 0
+                and coalesce(transactions.revenue_prior_half_year, 0) = 0
+                then 1.0
+            else 3 + 2 * cast(
+                transactions.revenue_recent_half_year - transactions.revenue_prior_half_year
+                as double
+            ) / cast(
+                abs(transactions.revenue_recent_half_year) + abs(transactions.revenue_prior_half_year)
+                as double
+            )
+        end as financial_trend_component,
+        case
+            when touchpoints.tickets_in_support_window is null then null
+            when touchpoints.tickets_in_support_window = 0 then {{ no_ticket_score }}
+            else greatest(1.0, least(5.0,
+                coalesce(touchpoints.mean_csat_in_support_window, 3.0)
+                - {{ escalation_penalty }} * touchpoints.open_escalated_tickets
+            ))
+        end as support_experience_component,
+        rfm.rfm_composite_score as rfm_component,
+        1 + 4 * least(1.0, touchpoints.touchpoint_kinds_12m / ({{ breadth_target }} * 1.0))
+            as relationship_breadth_component
+    from touchpoints
+    inner join rfm on touchpoints.customer_id = rfm.customer_id
+    left join transactions on touchpoints.customer_id = transactions.customer_id
+),
+
+health as (
+    select
+        *,
+        (
+            {% for name, weight in weights.items() -%}
+            coalesce({{ weight }} * {{ name }}_component, 0){{ ' +' if not loop.last }}
+            {% endfor -%}
+        ) / (
+            {% for name, weight in weights.items() -%}
+            case when {{ name }}_component is not null then {{ weight }} else 0 end
+            {{- ' +' if not loop.last }}
+            {% endfor -%}
+        ) as customer_health_score,
+        -- how far each component pulls the score below 5, weighted
+        greatest(
+            {% for name, weight in weights.items() -%}
+            coalesce({{ weight }} * (5 - {{ name }}_component), 0){{ ',' if not loop.last }}
+            {% endfor -%}
+        ) as largest_weighted_shortfall
+    from components
+),
+
+weakest as (
+    select
+        *,
+        case
+            when largest_weighted_shortfall <= 0 then null
+            {% for name, weight in weights.items() -%}
+            when {{ weight }} * (5 - {{ name }}_component) = largest_weighted_shortfall
+                then '{{ name }}'
+            {% endfor -%}
+        end as health_weakest_component,
+        least(coalesce(days_since_last_activity, {{ inactivity_cap }}), {{ inactivity_cap }}) / 365.0
+            as inactivity_years
+    from health
+),
+
+churn as (
+    select
+        *,
+        1 / (1 + exp(-(
+            {{ churn.intercept }}
+            + {{ churn.health }} * (customer_health_score - 3)
+            + {{ churn.rfm_composite }} * (rfm_component - 3)
+            + {{ churn.inactivity_years }} * inactivity_years
+        ))) as churn_probability
+    from weakest
+),
+
+final as (
+    select
+        customer_id,
+        engagement_component,
+        financial_trend_component,
+        support_experience_component,
+        rfm_component,
+        relationship_breadth_component,
+        customer_health_score,
+        health_weakest_component,
+        churn_probability,
+        case
+            when churn_probability >= {{ risk.high }} then 'High'
+            when churn_probability >= {{ risk.medium }} then 'Medium'
+            else 'Low'
+        end as churn_risk_tier
+    from churn
+)
+
+select * from final

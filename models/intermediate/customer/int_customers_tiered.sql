@@ -1,0 +1,98 @@
+{#
+    Tier, portfolio share, High-Value Enterprise flag and segment.
+    - customer_tier: the tier of `tier_thresholds` with the highest min_revenue_12m that
+      revenue_12m reaches (bounds inclusive); the lowest tier catches everything below.
+    - A portfolio is the customers sharing an account_owner_id; customers without an owner form
+      one pooled portfolio (a SQL window partition puts all NULL owners together).
+      portfolio_contribution_pct = 100 * revenue_12m / portfolio total, 0 when the total is not
+      positive.
+    - is_high_value_enterprise: tier in var `enterprise_tiers` and a share strictly above
+      `hve_min_contribution_pct`, compared in exact decimals (revenue * 100 > pct * total) so a
+      customer at exactly 5% is not HVE.
+#}
+{%- set hve_min_pct = c360_validated_number('hve_min_contribution_pct', 0, 100) -%}
+
+with
+
+customers as (
+    select customer_id, account_owner_id from {{ ref('int_customers_validated') }}
+    where rejection_reason is null
+),
+
+transactions as (
+    select customer_id, revenue_12m from {{ ref('int_customer_transactions_aggregated') }}
+),
+
+tiers as (
+    select customer_tier, min_revenue_12m from {{ ref('tier_thresholds') }}
+),
+
+lowest_tier as (
+    select customer_tier from tiers
+    where min_revenue_12m = (select min(min_revenue_12m) from tiers)
+),
+
+revenue as (
+    select
+        customers.customer_id,
+        customers.account_owner_id,
+        coalesce(transactions.revenue_12m, 0) as revenue_12m
+    from customers
+    left join transactions
+        on customers.customer_id = transactions.customer_id
+),
+
+reached_bounds as (
+    select
+        revenue.customer_id,
+        max(tiers.min_revenue_12m) as reached_min_revenue_12m
+    from revenue
+    left join tiers
+        on revenue.revenue_12m >= tiers.min_revenue_12m
+    group by revenue.customer_id
+),
+
+tiered as (
+    select
+        revenue.customer_id,
+        revenue.account_owner_id,
+        revenue.revenue_12m,
+        coalesce(tiers.customer_tier, (select customer_tier from lowest_tier)) as customer_tier,
+        sum(revenue.revenue_12m) over (partition by revenue.account_owner_id)
+            as portfolio_revenue_12m
+    from revenue
+    inner join reached_bounds
+        on revenue.customer_id = reached_bounds.customer_id
+    left join tiers
+        on reached_bounds.reached_min_revenue_12m = tiers.min_revenue_12m
+),
+
+flagged as (
+    select
+        *,
+        case
+            when portfolio_revenue_12m > 0
+                then 100 * cast(revenue_12m as double) / cast(portfolio_revenue_12m as double)
+            else 0
+        end as portfolio_contribution_pct,
+        coalesce(
+            customer_tier in {{ c360_sql_list(var('enterprise_tiers')) }}
+            and portfolio_revenue_12m > 0
+            and revenue_12m * 100 > cast({{ hve_min_pct }} as decimal(18, 6)) * portfolio_revenue_12m,
+            false
+        ) as is_high_value_enterprise
+    from tiered
+),
+
+final as (
+    select
+        *,
+        case
+            when is_high_value_enterprise then 'High-Value Enterprise'
+            when customer_tier in {{ c360_sql_list(var('enterprise_tiers')) }} then 'Enterprise'
+            else 'SMB'
+        end as customer_segment
+    from flagged
+)
+
+select * from final

@@ -1,0 +1,37 @@
+{#- Staged activity events with the checks that need other models: a known customer, not after as_of_date. -#}
+{%- set checks = [
+    ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
+    ('cast(event_ts as date) > as_of_date', 'after_as_of_date', 'event_ts'),
+] -%}
+
+with
+
+activity_events as (
+    select * from {{ ref('stg_customer360__activity_events') }}
+),
+
+accepted_customers as (
+    select customer_id from {{ ref('int_customers_validated') }}
+    where rejection_reason is null
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
+final as (
+    select
+        activity_events.event_id,
+        activity_events.customer_id,
+        activity_events.event_ts,
+        activity_events.event_type,
+        activity_events.channel,
+        {{ c360_recheck(checks, ['activity_events.event_id', 'activity_events.customer_id',
+            'event_ts', 'event_type', 'channel']) }}
+    from activity_events
+    cross join as_of
+    left join accepted_customers
+        on activity_events.customer_id = accepted_customers.customer_id
+)
+
+select * from final

@@ -1,0 +1,54 @@
+{%- set checks = [
+    ('event_id is null', 'null_key', 'event_id'),
+    ('key_versions > 1', 'conflicting_duplicate_key', 'event_id'),
+    ('customer_id is null', 'missing_value', 'customer_id'),
+    ('event_ts is null', 'missing_value', 'event_ts'),
+    ('parsed_event_ts is null', 'unparseable_value', 'event_ts'),
+    ('event_type is null', 'missing_value', 'event_type'),
+    ('channel is null', 'missing_value', 'channel'),
+] -%}
+
+with
+
+source as (
+    select * from {{ source('customer360', 'activity_events') }}
+),
+
+deduplicated as (
+    -- exact duplicate rows count once
+    select distinct * from source
+),
+
+parsed as (
+    select
+        *,
+        {{ c360_parse_timestamp('event_ts') }} as parsed_event_ts,
+        count(*) over (partition by event_id) as key_versions
+    from deduplicated
+),
+
+checked as (
+    select
+        *,
+        {{ c360_first_failed_check(checks) }}
+    from parsed
+),
+
+final as (
+    select
+        cast(event_id as varchar) as event_id,
+        cast(customer_id as varchar) as customer_id,
+        parsed_event_ts as event_ts,
+        cast(event_type as varchar) as event_type,
+        cast(channel as varchar) as channel,
+        rejection_reason,
+        rejected_column,
+        case
+            when rejection_reason is not null
+                then {{ c360_row_to_json(['event_id', 'customer_id', 'event_ts', 'event_type',
+                    'channel']) }}
+        end as raw_row
+    from checked
+)
+
+select * from final

@@ -1,0 +1,60 @@
+{%- set checks = [
+    ('customer_id is null', 'null_key', 'customer_id'),
+    ('key_versions > 1', 'conflicting_duplicate_key', 'customer_id'),
+    ('customer_name is null', 'missing_value', 'customer_name'),
+    ('signup_date is null', 'missing_value', 'signup_date'),
+    ('parsed_signup_date is null', 'unparseable_value', 'signup_date'),
+    ('employee_count is not null and parsed_employee_count is null', 'unparseable_value', 'employee_count'),
+    ('parsed_employee_count < 0', 'value_out_of_range', 'employee_count'),
+    ('country_code is not null and cast(country_code as varchar) not in '
+        ~ c360_sql_list(c360_iso_country_codes()), 'value_out_of_set', 'country_code'),
+] -%}
+
+with
+
+source as (
+    select * from {{ source('customer360', 'customers') }}
+),
+
+deduplicated as (
+    -- exact duplicate rows count once
+    select distinct * from source
+),
+
+parsed as (
+    select
+        *,
+        {{ c360_parse_date('signup_date') }} as parsed_signup_date,
+        {{ c360_parse_integer('employee_count') }} as parsed_employee_count,
+        count(*) over (partition by customer_id) as key_versions
+    from deduplicated
+),
+
+checked as (
+    select
+        *,
+        {{ c360_first_failed_check(checks) }}
+    from parsed
+),
+
+final as (
+    select
+        cast(customer_id as varchar) as customer_id,
+        cast(customer_name as varchar) as customer_name,
+        cast(industry as varchar) as industry,
+        cast(region as varchar) as region,
+        cast(country_code as varchar) as country_code,
+        parsed_employee_count as employee_count,
+        parsed_signup_date as signup_date,
+        cast(account_owner_id as varchar) as account_owner_id,
+        rejection_reason,
+        rejected_column,
+        case
+            when rejection_reason is not null
+                then {{ c360_row_to_json(['customer_id', 'customer_name', 'industry', 'region',
+                    'country_code', 'employee_count', 'signup_date', 'account_owner_id']) }}
+        end as raw_row
+    from checked
+)
+
+select * from final

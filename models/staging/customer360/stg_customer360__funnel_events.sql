@@ -1,0 +1,54 @@
+{%- set checks = [
+    ('funnel_event_id is null', 'null_key', 'funnel_event_id'),
+    ('key_versions > 1', 'conflicting_duplicate_key', 'funnel_event_id'),
+    ('customer_id is null', 'missing_value', 'customer_id'),
+    ('stage is null', 'missing_value', 'stage'),
+    ('cast(stage as varchar) not in ' ~ c360_sql_list(var('funnel_stages')),
+        'value_out_of_set', 'stage'),
+    ('event_ts is null', 'missing_value', 'event_ts'),
+    ('parsed_event_ts is null', 'unparseable_value', 'event_ts'),
+] -%}
+
+with
+
+source as (
+    select * from {{ source('customer360', 'funnel_events') }}
+),
+
+deduplicated as (
+    -- exact duplicate rows count once
+    select distinct * from source
+),
+
+parsed as (
+    select
+        *,
+        {{ c360_parse_timestamp('event_ts') }} as parsed_event_ts,
+        count(*) over (partition by funnel_event_id) as key_versions
+    from deduplicated
+),
+
+checked as (
+    select
+        *,
+        {{ c360_first_failed_check(checks) }}
+    from parsed
+),
+
+final as (
+    select
+        cast(funnel_event_id as varchar) as funnel_event_id,
+        cast(customer_id as varchar) as customer_id,
+        cast(stage as varchar) as stage,
+        parsed_event_ts as event_ts,
+        rejection_reason,
+        rejected_column,
+        case
+            when rejection_reason is not null
+                then {{ c360_row_to_json(['funnel_event_id', 'customer_id', 'stage',
+                    'event_ts']) }}
+        end as raw_row
+    from checked
+)
+
+select * from final

@@ -1,0 +1,61 @@
+{%- set checks = [
+    ('ticket_id is null', 'null_key', 'ticket_id'),
+    ('key_versions > 1', 'conflicting_duplicate_key', 'ticket_id'),
+    ('customer_id is null', 'missing_value', 'customer_id'),
+    ('opened_ts is null', 'missing_value', 'opened_ts'),
+    ('parsed_opened_ts is null', 'unparseable_value', 'opened_ts'),
+    ('resolved_ts is not null and parsed_resolved_ts is null', 'unparseable_value', 'resolved_ts'),
+    ('priority is null', 'missing_value', 'priority'),
+    ('cast(priority as varchar) not in ' ~ c360_sql_list(var('ticket_priorities')),
+        'value_out_of_set', 'priority'),
+    ('csat_score is not null and parsed_csat_score is null', 'unparseable_value', 'csat_score'),
+    ('parsed_csat_score not between 1 and 5', 'value_out_of_range', 'csat_score'),
+] -%}
+
+with
+
+source as (
+    select * from {{ source('customer360', 'support_tickets') }}
+),
+
+deduplicated as (
+    -- exact duplicate rows count once
+    select distinct * from source
+),
+
+parsed as (
+    select
+        *,
+        {{ c360_parse_timestamp('opened_ts') }} as parsed_opened_ts,
+        {{ c360_parse_timestamp('resolved_ts') }} as parsed_resolved_ts,
+        {{ c360_parse_integer('csat_score') }} as parsed_csat_score,
+        count(*) over (partition by ticket_id) as key_versions
+    from deduplicated
+),
+
+checked as (
+    select
+        *,
+        {{ c360_first_failed_check(checks) }}
+    from parsed
+),
+
+final as (
+    select
+        cast(ticket_id as varchar) as ticket_id,
+        cast(customer_id as varchar) as customer_id,
+        parsed_opened_ts as opened_ts,
+        parsed_resolved_ts as resolved_ts,
+        cast(priority as varchar) as priority,
+        parsed_csat_score as csat_score,
+        rejection_reason,
+        rejected_column,
+        case
+            when rejection_reason is not null
+                then {{ c360_row_to_json(['ticket_id', 'customer_id', 'opened_ts', 'resolved_ts',
+                    'priority', 'csat_score']) }}
+        end as raw_row
+    from checked
+)
+
+select * from final

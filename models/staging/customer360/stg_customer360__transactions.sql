@@ -1,0 +1,58 @@
+{%- set checks = [
+    ('transaction_id is null', 'null_key', 'transaction_id'),
+    ('key_versions > 1', 'conflicting_duplicate_key', 'transaction_id'),
+    ('customer_id is null', 'missing_value', 'customer_id'),
+    ('transaction_ts is null', 'missing_value', 'transaction_ts'),
+    ('parsed_transaction_ts is null', 'unparseable_value', 'transaction_ts'),
+    ('amount is null', 'missing_value', 'amount'),
+    ('parsed_amount is null', 'unparseable_value', 'amount'),
+    ('transaction_type is null', 'missing_value', 'transaction_type'),
+    ('cast(transaction_type as varchar) not in '
+        ~ c360_sql_list(var('transaction_types')), 'value_out_of_set', 'transaction_type'),
+] -%}
+
+with
+
+source as (
+    select * from {{ source('customer360', 'transactions') }}
+),
+
+deduplicated as (
+    -- exact duplicate rows count once
+    select distinct * from source
+),
+
+parsed as (
+    select
+        *,
+        {{ c360_parse_timestamp('transaction_ts') }} as parsed_transaction_ts,
+        {{ c360_parse_money('amount') }} as parsed_amount,
+        count(*) over (partition by transaction_id) as key_versions
+    from deduplicated
+),
+
+checked as (
+    select
+        *,
+        {{ c360_first_failed_check(checks) }}
+    from parsed
+),
+
+final as (
+    select
+        cast(transaction_id as varchar) as transaction_id,
+        cast(customer_id as varchar) as customer_id,
+        parsed_transaction_ts as transaction_ts,
+        parsed_amount as amount,
+        cast(transaction_type as varchar) as transaction_type,
+        rejection_reason,
+        rejected_column,
+        case
+            when rejection_reason is not null
+                then {{ c360_row_to_json(['transaction_id', 'customer_id', 'transaction_ts',
+                    'amount', 'transaction_type']) }}
+        end as raw_row
+    from checked
+)
+
+select * from final
