@@ -1,0 +1,1 @@
+"""Subcommands of the `c360` CLI, one module each."""

@@ -1,0 +1,995 @@
+"""Deterministic demo data in the raw source contract (SPEC section 2).
+
+`generate_raw_data` writes the six raw tables (customers, account_owners, transactions,
+activity_events, funnel_events, support_tickets) as one Parquet or CSV file each. The data is a
+pure function of (customers, seed, file_format, bad_row_rate): there is no wall clock, history ends
+on END_DATE, and every random draw comes from a numpy stream derived from the seed with a fixed
+key per table and chunk of customers, so equal inputs give byte-identical files.
+
+The default size, 5,001 customers, is calibrated to look like the snapshot analysed in the seeds
+(SPEC section 6): a few percent of large enterprise accounts, each the biggest account of its
+owner's book and active on a monthly rhythm (yet about 40% quiet for the last six months after an
+up-front renewal), and a long tail of small, mostly lapsed customers, half of whom never bought.
+A small, deliberate share of contract-breaking rows gives the rejected-rows model something to show.
+
+Generation is vectorised with numpy and written with pyarrow in chunks of CHUNK_CUSTOMERS
+customers, so memory stays flat from 1,000 to 10,000,000 customers.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+DEFAULT_CUSTOMERS = 5_001
+DEFAULT_SEED = 42
+MIN_CUSTOMERS = 1_000
+MAX_CUSTOMERS = 10_000_000
+DEFAULT_BAD_ROW_RATE = 0.0005
+MAX_BAD_ROW_RATE = 0.05
+FILE_FORMATS = ("parquet", "csv")
+CHUNK_CUSTOMERS = 250_000
+
+END_DATE = date(2025, 12, 31)
+HISTORY_START = date(2024, 1, 1)
+
+TABLES = (
+    "customers",
+    "account_owners",
+    "transactions",
+    "activity_events",
+    "funnel_events",
+    "support_tickets",
+)
+
+_TIMESTAMP = pa.timestamp("us")
+SCHEMAS: dict[str, pa.Schema] = {
+    "customers": pa.schema(
+        [
+            ("customer_id", pa.string()),
+            ("customer_name", pa.string()),
+            ("industry", pa.string()),
+            ("region", pa.string()),
+            ("country_code", pa.string()),
+            ("employee_count", pa.int32()),
+            ("signup_date", pa.date32()),
+            ("account_owner_id", pa.string()),
+        ]
+    ),
+    "account_owners": pa.schema(
+        [("account_owner_id", pa.string()), ("owner_name", pa.string()), ("team", pa.string())]
+    ),
+    "transactions": pa.schema(
+        [
+            ("transaction_id", pa.string()),
+            ("customer_id", pa.string()),
+            ("transaction_ts", _TIMESTAMP),
+            ("amount", pa.decimal128(18, 2)),
+            ("transaction_type", pa.string()),
+        ]
+    ),
+    "activity_events": pa.schema(
+        [
+            ("event_id", pa.string()),
+            ("customer_id", pa.string()),
+            ("event_ts", _TIMESTAMP),
+            ("event_type", pa.string()),
+            ("channel", pa.string()),
+        ]
+    ),
+    "funnel_events": pa.schema(
+        [
+            ("funnel_event_id", pa.string()),
+            ("customer_id", pa.string()),
+            ("stage", pa.string()),
+            ("event_ts", _TIMESTAMP),
+        ]
+    ),
+    "support_tickets": pa.schema(
+        [
+            ("ticket_id", pa.string()),
+            ("customer_id", pa.string()),
+            ("opened_ts", _TIMESTAMP),
+            ("resolved_ts", _TIMESTAMP),
+            ("priority", pa.string()),
+            ("csat_score", pa.int32()),
+        ]
+    ),
+}
+
+
+class _Key(NamedTuple):
+    column: str
+    prefix: str
+    width: int
+
+
+# Widths leave room for 10M customers at the volumes below (about 50 raw rows per customer).
+KEYS: dict[str, _Key] = {
+    "customers": _Key("customer_id", "C", 8),
+    "account_owners": _Key("account_owner_id", "AO", 6),
+    "transactions": _Key("transaction_id", "T", 10),
+    "activity_events": _Key("event_id", "E", 10),
+    "funnel_events": _Key("funnel_event_id", "F", 9),
+    "support_tickets": _Key("ticket_id", "S", 9),
+}
+
+TRANSACTION_TYPES = ("new", "renewal", "expansion", "one_time", "refund")
+EVENT_TYPES = ("login", "feature_use", "meeting", "email_reply")
+CHANNELS = ("web", "app", "email", "phone", "in_person")
+FUNNEL_STAGES = ("marketing", "sales", "support")
+PRIORITIES = ("low", "normal", "high", "urgent")
+TEAMS = ("enterprise", "commercial", "digital")
+
+# --- Calendar, as day numbers since 1970-01-01 -------------------------------------------------
+_EPOCH = date(1970, 1, 1)
+_DAY_SECONDS = 86_400
+_END = (END_DATE - _EPOCH).days
+_START = (HISTORY_START - _EPOCH).days
+# The mart calls a customer dormant when days since the last event exceed 180; the last event of a
+# customer meant to look dormant falls on this day or before.
+_LAST_DORMANT_DAY = _END - 181
+# First day of the trailing 365-day window that revenue_12m and the tiers read.
+_YEAR_START = _END - 364
+_SIGNUP_SPAN_DAYS = 5 * 365
+# A few sign-ups are recent; they cannot be dormant and would otherwise swamp the active share.
+_RECENT_SIGNUP_SHARE = 0.04
+# Quiet enterprise accounts renewed up front in the first half of the last year, then went silent.
+_QUIET_FROM = (date(2025, 2, 1) - _EPOCH).days
+
+# --- Books of business ------------------------------------------------------------------------
+_CUSTOMERS_PER_OWNER = 42
+_UNASSIGNED_SHARE = 0.05
+# The unassigned pool is one big book, so its enterprise accounts stay under 5% of it: they are
+# the Gold/Platinum customers that are not High-Value Enterprise.
+_POOLED_LARGE_SHARE = 0.25
+
+# --- Behaviour --------------------------------------------------------------------------------
+# Half of the small customers never bought in the history (free or trial accounts); without them
+# every buyer is ranked by RFM and the small customers' composite cannot fall near the seeds' 1.8.
+_SMALL_BUYER_SHARE = 0.5
+# Probability of an event in the trailing 180 days: large, small buyer, small non-buyer.
+_ACTIVE_SHARE = (0.58, 0.17, 0.05)
+# Purchases per day while a customer is engaged: large, small active, small lapsed.
+_PURCHASE_RATE = (1.5 / 30, 0.5 / 30, 1.4 / 30)
+# Median amount of one purchase: large, small active, small lapsed.
+_PURCHASE_MEDIAN = (150.0, 45.0, 230.0)
+_CUSTOMER_SPREAD = 0.45  # lognormal sigma of a customer's typical amount
+_PURCHASE_SPREAD = 0.45  # lognormal sigma of one purchase around it
+# Small customers stay below the Gold bound (1,000) over the trailing year, so Gold/Platinum is
+# the enterprise structure above; each gets its own cap so that no spike shows at the bound.
+_SMALL_YEAR_CAP = (600.0, 950.0)
+# The up-front renewal of a quiet enterprise account, in months of its usual spend.
+_PREPAID_MONTHS = (6.0, 10.0)
+_PURCHASE_TYPES = {  # renewal, expansion, one_time; "new" marks a first purchase after sign-up
+    "large": (0.5, 0.3, 0.2),
+    "small": (0.35, 0.1, 0.55),
+}
+_TYPE_WEIGHT = np.array([2.0, 1.0, 1.6, 0.7, 0.0])  # amount factor per TRANSACTION_TYPES entry
+_REFUND_SHARE = 0.031  # of purchases; about 3% of all transactions
+_REFUND_PART = (0.4, 1.0)  # share of the purchase given back
+
+# Activity events per engaged day: large active, large quiet, small active, small lapsed.
+_ACTIVITY_RATE = (0.30, 0.12, 0.12, 0.035)
+_EVENT_TYPE_MIX = {"large": (0.35, 0.35, 0.12, 0.18), "small": (0.5, 0.35, 0.02, 0.13)}
+# Channel mix per event type, rows in EVENT_TYPES order, columns in CHANNELS order.
+_CHANNEL_MIX = np.array(
+    [
+        [0.6, 0.4, 0.0, 0.0, 0.0],
+        [0.55, 0.45, 0.0, 0.0, 0.0],
+        [0.3, 0.0, 0.0, 0.35, 0.35],
+        [0.0, 0.0, 1.0, 0.0, 0.0],
+    ]
+)
+
+# Funnel: probability of each stage (marketing, sales, support) for buyers and non-buyers.
+_STAGE_SHARE = {"buyer": (0.85, 0.8, 0.6), "browser": (0.85, 0.35, 0.15)}
+_EXTRA_TOUCHES = 0.4  # Poisson mean of further touches in a stage after the first
+_OUT_OF_ORDER_SHARE = 0.04  # sales touched before marketing
+_STAGE_GAP_DAYS = (9.0, 6.0)  # median days marketing -> sales and sales -> support
+
+# Support tickets per engaged day: large, small buyer, small non-buyer.
+_TICKET_RATE = (0.012, 0.0025, 0.0012)
+_PRIORITY_MIX = (0.25, 0.5, 0.18, 0.07)
+_OPEN_SHARE = 0.05
+_NO_SURVEY_SHARE = 0.05  # resolved tickets without a CSAT answer
+_CSAT_MIX = (0.04, 0.08, 0.22, 0.36, 0.30)
+_RESOLUTION_MEDIAN_HOURS = 18.0
+
+# --- Customer attributes ----------------------------------------------------------------------
+_NULL_SHARE = {"industry": 0.03, "region": 0.02, "country_code": 0.03, "employee_count": 0.04}
+_INDUSTRIES = (
+    "Software",
+    "Financial Services",
+    "Healthcare",
+    "Manufacturing",
+    "Retail",
+    "Education",
+    "Logistics",
+    "Media",
+    "Energy",
+    "Public Sector",
+    "Professional Services",
+    "Telecommunications",
+)
+_REGIONS = ("North America", "EMEA", "APAC", "LATAM")
+_COUNTRIES = (  # (ISO 3166 alpha-2, region index, weight)
+    ("US", 0, 29),
+    ("CA", 0, 5),
+    ("MX", 0, 2),
+    ("GB", 1, 10),
+    ("DE", 1, 8),
+    ("FR", 1, 6),
+    ("NL", 1, 4),
+    ("ES", 1, 3),
+    ("IT", 1, 3),
+    ("SE", 1, 2),
+    ("IE", 1, 2),
+    ("PL", 1, 2),
+    ("ZA", 1, 1),
+    ("AE", 1, 1),
+    ("AU", 2, 4),
+    ("JP", 2, 4),
+    ("SG", 2, 3),
+    ("IN", 2, 4),
+    ("NZ", 2, 1),
+    ("BR", 3, 3),
+    ("AR", 3, 1),
+    ("CL", 3, 1),
+    ("CO", 3, 1),
+)
+_NAME_FIRST = (
+    "Northwind", "Blue Harbor", "Summit", "Redwood", "Apex", "Silverline", "Granite",
+    "Brightpath", "Ironbridge", "Lakeside", "Evergreen", "Sterling", "Pioneer", "Crescent",
+    "Horizon", "Oakridge", "Cobalt", "Meridian", "Keystone", "Riverstone", "Bluepeak", "Maple",
+    "Falcon", "Vantage", "Orchard", "Beacon", "Cedar", "Atlas", "Nimbus", "Juniper",
+)  # fmt: skip
+_NAME_SECOND = (
+    "Analytics", "Logistics", "Health", "Foods", "Systems", "Labs", "Capital", "Partners",
+    "Retail", "Energy", "Media", "Robotics", "Studios", "Works", "Networks", "Solutions",
+    "Supply", "Learning", "Finance", "Outdoors",
+)  # fmt: skip
+_NAME_SUFFIX = ("Inc", "LLC", "Ltd", "GmbH", "Group", "Co", "Corp", "AG", "SA", "Pty Ltd")
+_OWNER_FIRST = (
+    "Avery", "Jordan", "Priya", "Mateo", "Hannah", "Kenji", "Amara", "Lucas", "Sofia", "Noah",
+    "Ingrid", "Omar", "Chloe", "Ravi", "Elena", "Tomas", "Grace", "Yusuf", "Mei", "Daniel",
+    "Fatima", "Liam", "Zoe", "Arjun", "Nora", "Felix", "Aisha", "Owen", "Leila", "Marcus",
+)  # fmt: skip
+_OWNER_LAST = (
+    "Chen", "Okafor", "Schmidt", "Garcia", "Nakamura", "Patel", "Johansson", "Rossi", "Dubois",
+    "Kowalski", "Murphy", "Silva", "Haddad", "Kim", "Novak", "Andersen", "Mensah", "Costa",
+    "Fischer", "Walsh", "Ito", "Moreau", "Singh", "Lopez", "Brennan", "Ahmed", "Berg", "Tanaka",
+)  # fmt: skip
+_TEAM_MIX = (0.3, 0.45, 0.25)
+
+_STREAMS = {name: number for number, name in enumerate(("books", "cohort", *TABLES, "defects"))}
+
+
+# === Public API ==============================================================================
+
+
+def generate_raw_data(
+    out_dir: Path,
+    customers: int = DEFAULT_CUSTOMERS,
+    seed: int = DEFAULT_SEED,
+    file_format: str = "parquet",
+    show_progress: bool = True,
+    bad_row_rate: float = DEFAULT_BAD_ROW_RATE,
+) -> dict[str, int]:
+    """Write the six raw tables to out_dir/<table>.<parquet|csv>; return rows written per table.
+
+    Each file is written under a temporary name and renamed when complete, so a reader never sees
+    half a table. `bad_row_rate` is the share of rows per table that break the contract on
+    purpose (0 disables them); see `_DEFECTS` for the kinds.
+    """
+    _validate(customers, seed, file_format, bad_row_rate)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    books = _plan_books(customers, _rng(seed, "books"))
+    starts = range(0, customers, CHUNK_CUSTOMERS)
+    sinks = {table: _Sink(out_dir / f"{table}.{file_format}", table, file_format) for table in TABLES}
+    counts = dict.fromkeys(TABLES, 0)
+    # Defect rows that need a new key take the next free number; customers' clean keys are fixed
+    # by position, so theirs start after the last customer.
+    next_key = dict.fromkeys(TABLES, 1) | {"customers": customers + 1}
+    progress = tqdm(
+        total=1 + len(starts) * (len(TABLES) - 1),
+        desc=f"generating {customers:,} customers",
+        unit="table",
+        file=sys.stderr,
+        disable=not show_progress,
+    )
+    try:
+        for table, rows in _all_rows(books, seed, starts):
+            rows = _with_defects(table, rows, _rng(seed, "defects", _table_chunk(table, rows)),
+                                 bad_row_rate, next_key)  # fmt: skip
+            sinks[table].write(rows.table)
+            counts[table] += rows.table.num_rows
+            progress.update()
+        for sink in sinks.values():
+            sink.close()
+    except BaseException:
+        for sink in sinks.values():
+            sink.abort()
+        raise
+    finally:
+        progress.close()
+    return counts
+
+
+# === Validation and random streams ===========================================================
+
+
+def _validate(customers: int, seed: int, file_format: str, bad_row_rate: float) -> None:
+    if isinstance(customers, bool) or not isinstance(customers, int):
+        raise ValueError(f"customers must be an integer, got {customers!r}")
+    if not MIN_CUSTOMERS <= customers <= MAX_CUSTOMERS:
+        raise ValueError(
+            f"customers must be between {MIN_CUSTOMERS:,} and {MAX_CUSTOMERS:,}, got {customers:,}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if file_format not in FILE_FORMATS:
+        raise ValueError(f"file_format must be one of {', '.join(FILE_FORMATS)}, got {file_format!r}")
+    if not 0.0 <= bad_row_rate <= MAX_BAD_ROW_RATE:
+        raise ValueError(f"bad_row_rate must be between 0 and {MAX_BAD_ROW_RATE}, got {bad_row_rate}")
+
+
+def _rng(seed: int, stream: str, *key: int) -> np.random.Generator:
+    """An independent stream per (purpose, chunk): a chunk's rows never depend on other chunks."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_STREAMS[stream], *key)))
+
+
+# === Who the customers are ===================================================================
+
+
+@dataclass(frozen=True)
+class _Books:
+    """Which owner holds each customer (-1: unassigned pool) and which accounts are large."""
+
+    owner: np.ndarray
+    is_large: np.ndarray
+    owners: int
+
+
+def _plan_books(customers: int, rng: np.random.Generator) -> _Books:
+    owners = max(1, round(customers / _CUSTOMERS_PER_OWNER))
+    unassigned = rng.random(customers) < _UNASSIGNED_SHARE
+    # Uneven weights give books of roughly 20 to 60 customers around the mean.
+    weight = rng.uniform(0.5, 1.5, owners)
+    owner = np.searchsorted(np.cumsum(weight / weight.sum()), rng.random(customers), side="right")
+    owner = np.where(unassigned, -1, np.minimum(owner, owners - 1)).astype(np.int32)
+    # One large account per book (its biggest customer, hence above 5% of it): the first member
+    # of each book in a random order.
+    order = rng.permutation(customers)
+    held, first_seen = np.unique(owner[order], return_index=True)
+    is_large = np.zeros(customers, dtype=bool)
+    is_large[order[first_seen[held >= 0]]] = True
+    is_large |= unassigned & (rng.random(customers) < _POOLED_LARGE_SHARE)
+    # The first customer is large and active on END_DATE, so the default as_of_date is END_DATE.
+    is_large[0] = True
+    return _Books(owner=owner, is_large=is_large, owners=owners)
+
+
+@dataclass(frozen=True)
+class _Cohort:
+    """One chunk of customers and the shape of their history, shared by all their tables.
+
+    Days are day numbers since 1970-01-01. Every event of a customer falls in [start, last].
+    """
+
+    first: int
+    owner: np.ndarray
+    is_large: np.ndarray
+    signup: np.ndarray
+    start: np.ndarray
+    last: np.ndarray
+    buys: np.ndarray
+    active: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.signup)
+
+    @property
+    def engaged_days(self) -> np.ndarray:
+        return self.last - self.start + 1
+
+
+def _plan_cohort(books: _Books, first: int, stop: int, rng: np.random.Generator) -> _Cohort:
+    size = stop - first
+    is_large = books.is_large[first:stop]
+    recent = rng.random(size) < _RECENT_SIGNUP_SHARE
+    age = np.where(
+        recent,
+        rng.integers(0, _END - _LAST_DORMANT_DAY, size),
+        rng.integers(_END - _LAST_DORMANT_DAY, _SIGNUP_SPAN_DAYS, size),
+    )
+    signup = _END - age
+    start = np.maximum(signup, _START)
+    buys = is_large | (rng.random(size) < _SMALL_BUYER_SHARE)
+    active_share = np.select([is_large, buys], _ACTIVE_SHARE[:2], _ACTIVE_SHARE[2])
+    active = (rng.random(size) < active_share) | (signup > _LAST_DORMANT_DAY)
+    last = _last_event_day(rng, start, is_large, active)
+    if first == 0:
+        active[0], last[0] = True, _END
+    return _Cohort(first, books.owner[first:stop], is_large, signup, start, last, buys, active)
+
+
+def _last_event_day(
+    rng: np.random.Generator, start: np.ndarray, is_large: np.ndarray, active: np.ndarray
+) -> np.ndarray:
+    """The day of each customer's last event: recent if active, else before the dormant cut-off."""
+    share = rng.random(len(start))
+    recent_from = np.maximum(start, _LAST_DORMANT_DAY + 1)
+    # Large active accounts lean towards the last weeks; squaring the draw does that.
+    lean = np.where(is_large, share**2, share)
+    active_day = _END - np.floor(lean * (_END - recent_from + 1)).astype(np.int64)
+    quiet_from = np.maximum(start, _QUIET_FROM)
+    quiet_day = quiet_from + np.floor(share * (_LAST_DORMANT_DAY - quiet_from + 1))
+    # Small customers lapse early more often than late: most of their story is in the first year.
+    lapse = rng.beta(1.3, 1.6, len(start))
+    lapsed_day = start + np.floor(lapse * (_LAST_DORMANT_DAY - start + 1))
+    dormant_day = np.where(is_large, quiet_day, lapsed_day).astype(np.int64)
+    return np.where(active, active_day, np.minimum(dormant_day, _LAST_DORMANT_DAY))
+
+
+def _all_rows(books: _Books, seed: int, starts: range) -> Iterator[tuple[str, _Rows]]:
+    yield "account_owners", _account_owners(books.owners, _rng(seed, "account_owners"))
+    total = len(books.owner)
+    for chunk, first in enumerate(starts):
+        cohort = _plan_cohort(books, first, min(first + CHUNK_CUSTOMERS, total),
+                              _rng(seed, "cohort", chunk))  # fmt: skip
+        for table, build in _CHUNK_BUILDERS.items():
+            yield table, build(cohort, _rng(seed, table, chunk))
+
+
+def _table_chunk(table: str, rows: _Rows) -> int:
+    """Stream key of a table's defects: table number and chunk number."""
+    return _STREAMS[table] * 1_000 + rows.chunk
+
+
+# === Arrow building blocks ===================================================================
+
+
+def _codes(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    """Zero-padded ids such as C00000042, built as one fixed-width byte buffer (no row loop)."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    size = len(head) + width
+    chars = np.empty((len(numbers), size), dtype=np.uint8)
+    chars[:, : len(head)] = head
+    rest = numbers
+    for position in range(size - 1, len(head) - 1, -1):
+        rest, digit = np.divmod(rest, 10)
+        chars[:, position] = digit + ord("0")
+    offsets = np.arange(0, (len(numbers) + 1) * size, size, dtype=np.int32)
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
+    return pa.Array.from_buffers(pa.string(), len(numbers), buffers)
+
+
+def _labels(values: Sequence[str], index: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    return pa.array(values, pa.string()).take(pa.array(index, mask=null))
+
+
+def _draw(rng: np.random.Generator, weights: Sequence[float], size: int) -> np.ndarray:
+    cumulative = np.cumsum(weights) / np.sum(weights)
+    return np.minimum(np.searchsorted(cumulative, rng.random(size), side="right"), len(weights) - 1)
+
+
+def _draw_by_group(
+    rng: np.random.Generator, mixes: np.ndarray, group: np.ndarray
+) -> np.ndarray:
+    """Draw a category per row from the mix of the row's group (a loop over groups, not rows)."""
+    out = np.empty(len(group), dtype=np.int64)
+    for number, mix in enumerate(mixes):
+        members = group == number
+        out[members] = _draw(rng, mix, int(members.sum()))
+    return out
+
+
+def _time_of_day(rng: np.random.Generator, size: int) -> np.ndarray:
+    # Working hours are busier than nights.
+    return np.clip(rng.normal(13.5 * 3600, 3.5 * 3600, size), 0, _DAY_SECONDS - 1).astype(np.int64)
+
+
+def _timestamps(seconds: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    return pa.array(seconds * 1_000_000, type=_TIMESTAMP, mask=null)
+
+
+def _money(cents: np.ndarray) -> pa.Array:
+    """decimal(18,2) from integer cents: 128-bit little-endian words, high word = sign."""
+    words = np.empty((len(cents), 2), dtype=np.int64)
+    words[:, 0] = cents
+    words[:, 1] = cents >> 63
+    return pa.Array.from_buffers(pa.decimal128(18, 2), len(cents), [None, pa.py_buffer(words)])
+
+
+def _customer_ids(cohort: _Cohort, row_customer: np.ndarray) -> pa.Array:
+    return _codes("C", cohort.first + row_customer + 1, KEYS["customers"].width)
+
+
+def _row_ids(table: str, size: int) -> pa.Array:
+    """Placeholder keys 1..size; _with_defects renumbers them to continue across chunks."""
+    key = KEYS[table]
+    return _codes(key.prefix, np.arange(1, size + 1), key.width)
+
+
+def _spread_days(
+    rng: np.random.Generator, cohort: _Cohort, per_customer: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows per customer as (customer, second): a uniform day in [start, last], a time of day."""
+    customer = np.repeat(np.arange(cohort.size), per_customer)
+    days = cohort.start[customer] + np.floor(
+        rng.random(len(customer)) * cohort.engaged_days[customer]
+    ).astype(np.int64)
+    return customer, days * _DAY_SECONDS + _time_of_day(rng, len(customer))
+
+
+def _chronological(customer: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Row order by customer, then time: files are sorted, and keys are numbered in that order."""
+    offset = seconds - (_START - 400) * _DAY_SECONDS  # non-negative for every generated row
+    return np.argsort((customer.astype(np.int64) << 27) + offset, kind="stable")
+
+
+class _Rows(NamedTuple):
+    table: pa.Table
+    customer: np.ndarray  # chunk-local customer number per row (-1 where not a customer's row)
+    is_large: np.ndarray  # per row: belongs to a large account (kept clean of defects)
+    chunk: int
+
+
+# === Tables ==================================================================================
+
+
+def _account_owners(owners: int, rng: np.random.Generator) -> _Rows:
+    first = rng.integers(0, len(_OWNER_FIRST), owners)
+    last = rng.integers(0, len(_OWNER_LAST), owners)
+    table = pa.table(
+        [
+            _row_ids("account_owners", owners),
+            pc.binary_join_element_wise(
+                _labels(_OWNER_FIRST, first), _labels(_OWNER_LAST, last), " "
+            ),
+            _labels(TEAMS, _draw(rng, _TEAM_MIX, owners)),
+        ],
+        schema=SCHEMAS["account_owners"],
+    )
+    return _Rows(table, np.full(owners, -1), np.zeros(owners, dtype=bool), 0)
+
+
+def _customers(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+    size = cohort.size
+    everyone = np.arange(size)
+    names = pc.binary_join_element_wise(
+        _labels(_NAME_FIRST, rng.integers(0, len(_NAME_FIRST), size)),
+        _labels(_NAME_SECOND, rng.integers(0, len(_NAME_SECOND), size)),
+        _labels(_NAME_SUFFIX, rng.integers(0, len(_NAME_SUFFIX), size)),
+        " ",
+    )
+    country = _draw(rng, [weight for _, _, weight in _COUNTRIES], size)
+    region = np.array([region for _, region, _ in _COUNTRIES])[country]
+    # Enterprise accounts employ thousands, small customers tens.
+    employees = rng.lognormal(np.where(cohort.is_large, np.log(1_500), np.log(25)), 1.0)
+    owner_ids = _codes("AO", cohort.owner + 1, KEYS["account_owners"].width)
+    table = pa.table(
+        [
+            _customer_ids(cohort, everyone),
+            names,
+            _labels(_INDUSTRIES, rng.integers(0, len(_INDUSTRIES), size), _nulls(rng, "industry", size)),
+            _labels(_REGIONS, region, _nulls(rng, "region", size)),
+            _labels([code for code, _, _ in _COUNTRIES], country, _nulls(rng, "country_code", size)),
+            pa.array(employees.astype(np.int32), mask=_nulls(rng, "employee_count", size)),
+            pa.array(cohort.signup.astype(np.int32), type=pa.date32()),
+            pc.if_else(pa.array(cohort.owner < 0), pa.scalar(None, pa.string()), owner_ids),
+        ],
+        schema=SCHEMAS["customers"],
+    )
+    return _Rows(table, everyone, cohort.is_large, cohort.first // CHUNK_CUSTOMERS)
+
+
+def _nulls(rng: np.random.Generator, column: str, size: int) -> np.ndarray:
+    return rng.random(size) < _NULL_SHARE[column]
+
+
+def _transactions(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+    """Purchases spread over each buyer's engaged days, one on its last day, plus refunds."""
+    profile = np.select([cohort.is_large, cohort.active], [0, 1], 2)
+    rate = np.array(_PURCHASE_RATE)[profile]
+    purchases = np.where(cohort.buys, 1 + rng.poisson(rate * cohort.engaged_days), 0)
+    customer, seconds = _spread_days(rng, cohort, purchases)
+    # The first row drawn per buyer moves to its last day, so that day is its last purchase.
+    firsts = np.cumsum(purchases) - purchases
+    firsts = firsts[purchases > 0]
+    seconds[firsts] = cohort.last[customer[firsts]] * _DAY_SECONDS + seconds[firsts] % _DAY_SECONDS
+    order = _chronological(customer, seconds)
+    customer, seconds = customer[order], seconds[order]
+
+    kind = _purchase_types(rng, cohort, customer)
+    typical = np.array(_PURCHASE_MEDIAN)[profile] * rng.lognormal(0, _CUSTOMER_SPREAD, cohort.size)
+    amount = typical[customer] * rng.lognormal(0, _PURCHASE_SPREAD, len(customer))
+    cents = np.maximum(np.round(amount * _TYPE_WEIGHT[kind] * 100), 500).astype(np.int64)
+    _add_prepaid_renewals(rng, cohort, customer, seconds, kind, cents)
+    _cap_small_years(rng, cohort, customer, seconds, cents)
+
+    customer, seconds, kind, cents = _with_refunds(rng, cohort, customer, seconds, kind, cents)
+    table = pa.table(
+        [
+            _row_ids("transactions", len(customer)),
+            _customer_ids(cohort, customer),
+            _timestamps(seconds),
+            _money(cents),
+            _labels(TRANSACTION_TYPES, kind),
+        ],
+        schema=SCHEMAS["transactions"],
+    )
+    return _Rows(table, customer, cohort.is_large[customer], cohort.first // CHUNK_CUSTOMERS)
+
+
+def _purchase_types(rng: np.random.Generator, cohort: _Cohort, customer: np.ndarray) -> np.ndarray:
+    mixes = np.array([_PURCHASE_TYPES["large"], _PURCHASE_TYPES["small"]])
+    kind = 1 + _draw_by_group(rng, mixes, np.where(cohort.is_large[customer], 0, 1))
+    # A customer's first purchase after signing up within the history is its "new" deal.
+    first_row = np.r_[True, customer[1:] != customer[:-1]]
+    kind[first_row & (cohort.signup[customer] >= _START)] = 0
+    return kind
+
+
+def _add_prepaid_renewals(
+    rng: np.random.Generator,
+    cohort: _Cohort,
+    customer: np.ndarray,
+    seconds: np.ndarray,
+    kind: np.ndarray,
+    cents: np.ndarray,
+) -> None:
+    """A quiet large account's last purchase is its annual renewal, paid up front (in place)."""
+    last_row = np.r_[customer[1:] != customer[:-1], True]
+    quiet = last_row & cohort.is_large[customer] & ~cohort.active[customer]
+    months = rng.uniform(*_PREPAID_MONTHS, int(quiet.sum()))
+    monthly = _PURCHASE_MEDIAN[0] * _PURCHASE_RATE[0] * 30
+    kind[quiet] = TRANSACTION_TYPES.index("renewal")
+    cents[quiet] = np.round(monthly * months * 100 * rng.lognormal(0, 0.3, len(months)))
+
+
+def _cap_small_years(
+    rng: np.random.Generator,
+    cohort: _Cohort,
+    customer: np.ndarray,
+    seconds: np.ndarray,
+    cents: np.ndarray,
+) -> None:
+    """Scale down a small customer's trailing-year purchases that would reach Gold (in place)."""
+    in_year = seconds >= _YEAR_START * _DAY_SECONDS
+    year_cents = np.bincount(customer, weights=cents * in_year, minlength=cohort.size)
+    cap = rng.uniform(*_SMALL_YEAR_CAP, cohort.size) * 100
+    factor = np.where(~cohort.is_large & (year_cents > cap), cap / np.maximum(year_cents, 1), 1.0)
+    scaled = in_year & (factor[customer] < 1.0)
+    cents[scaled] = np.maximum(np.floor(cents[scaled] * factor[customer[scaled]]), 100)
+
+
+def _with_refunds(
+    rng: np.random.Generator,
+    cohort: _Cohort,
+    customer: np.ndarray,
+    seconds: np.ndarray,
+    kind: np.ndarray,
+    cents: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Add a partial or full refund after some purchases, never after the customer's last day."""
+    refunded = np.flatnonzero(rng.random(len(customer)) < _REFUND_SHARE)
+    who = customer[refunded]
+    delay = rng.integers(3_600, 20 * _DAY_SECONDS, len(refunded))
+    latest = cohort.last[who] * _DAY_SECONDS + _DAY_SECONDS - 1
+    when = np.minimum(seconds[refunded] + delay, latest)
+    back = -np.maximum(np.round(cents[refunded] * rng.uniform(*_REFUND_PART, len(refunded))), 100)
+    customer = np.concatenate([customer, who])
+    seconds = np.concatenate([seconds, when])
+    kind = np.concatenate([kind, np.full(len(who), TRANSACTION_TYPES.index("refund"))])
+    cents = np.concatenate([cents, back.astype(np.int64)])
+    order = _chronological(customer, seconds)
+    return customer[order], seconds[order], kind[order], cents[order]
+
+
+def _activity_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+    """Logins, feature use, meetings and replies, dense for active accounts, thin for lapsed."""
+    profile = np.select(
+        [cohort.is_large & cohort.active, cohort.is_large, cohort.active], [0, 1, 2], 3
+    )
+    events = rng.poisson(np.array(_ACTIVITY_RATE)[profile] * cohort.engaged_days)
+    # Non-buyers have no purchase on their last day, so an event marks it.
+    events = events + ~cohort.buys
+    customer, seconds = _spread_days(rng, cohort, events)
+    lasts = (np.cumsum(events) - events)[~cohort.buys]
+    seconds[lasts] = cohort.last[customer[lasts]] * _DAY_SECONDS + seconds[lasts] % _DAY_SECONDS
+    order = _chronological(customer, seconds)
+    customer, seconds = customer[order], seconds[order]
+    mixes = np.array([_EVENT_TYPE_MIX["large"], _EVENT_TYPE_MIX["small"]])
+    event_type = _draw_by_group(rng, mixes, np.where(cohort.is_large[customer], 0, 1))
+    channel = _draw_by_group(rng, _CHANNEL_MIX, event_type)
+    table = pa.table(
+        [
+            _row_ids("activity_events", len(customer)),
+            _customer_ids(cohort, customer),
+            _timestamps(seconds),
+            _labels(EVENT_TYPES, event_type),
+            _labels(CHANNELS, channel),
+        ],
+        schema=SCHEMAS["activity_events"],
+    )
+    return _Rows(table, customer, cohort.is_large[customer], cohort.first // CHUNK_CUSTOMERS)
+
+
+def _funnel_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+    """Marketing, then sales days to weeks later, then support; some stages never happen."""
+    size = cohort.size
+    room = np.maximum(cohort.engaged_days - 60, 1)
+    marketing_day = cohort.start + np.floor(rng.random(size) * room).astype(np.int64)
+    to_sales = np.ceil(rng.lognormal(np.log(_STAGE_GAP_DAYS[0]), 0.7, size)).astype(np.int64)
+    to_support = np.ceil(rng.lognormal(np.log(_STAGE_GAP_DAYS[1]), 0.7, size)).astype(np.int64)
+    swapped = rng.random(size) < _OUT_OF_ORDER_SHARE
+    sales_day = marketing_day + np.where(swapped, -to_sales, to_sales)
+    first_day = np.stack([marketing_day, sales_day, sales_day + to_support])
+    shares = np.array([_STAGE_SHARE["buyer"], _STAGE_SHARE["browser"]])[np.where(cohort.buys, 0, 1)]
+    present = rng.random((size, 3)) < shares
+    touches = present.T * (1 + rng.poisson(_EXTRA_TOUCHES, (3, size)))
+
+    customers, stages, days = [], [], []
+    for stage in range(3):  # three stages, each vectorised over customers
+        customer = np.repeat(np.arange(size), touches[stage])
+        repeat = np.r_[False, customer[1:] == customer[:-1]]
+        later = np.where(repeat, rng.integers(1, 30, len(customer)), 0)
+        customers.append(customer)
+        stages.append(np.full(len(customer), stage))
+        days.append(first_day[stage][customer] + later)
+    customer, stage, day = (np.concatenate(parts) for parts in (customers, stages, days))
+    day = np.clip(day, cohort.start[customer], cohort.last[customer])
+    seconds = day * _DAY_SECONDS + _time_of_day(rng, len(customer))
+    order = _chronological(customer, seconds)
+    customer, stage, seconds = customer[order], stage[order], seconds[order]
+    table = pa.table(
+        [
+            _row_ids("funnel_events", len(customer)),
+            _customer_ids(cohort, customer),
+            _labels(FUNNEL_STAGES, stage),
+            _timestamps(seconds),
+        ],
+        schema=SCHEMAS["funnel_events"],
+    )
+    return _Rows(table, customer, cohort.is_large[customer], cohort.first // CHUNK_CUSTOMERS)
+
+
+def _support_tickets(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+    """Tickets opened over the engaged days; most resolved within a day or two, some still open."""
+    profile = np.select([cohort.is_large, cohort.buys], [0, 1], 2)
+    tickets = rng.poisson(np.array(_TICKET_RATE)[profile] * cohort.engaged_days)
+    customer, opened = _spread_days(rng, cohort, tickets)
+    order = _chronological(customer, opened)
+    customer, opened = customer[order], opened[order]
+    size = len(customer)
+    hours = rng.lognormal(np.log(_RESOLUTION_MEDIAN_HOURS), 1.1, size)
+    resolved = opened + np.clip(hours * 3600, 600, 30 * _DAY_SECONDS).astype(np.int64)
+    # A ticket that would close after END_DATE is still open on it.
+    still_open = (rng.random(size) < _OPEN_SHARE) | (resolved >= (_END + 1) * _DAY_SECONDS)
+    no_answer = still_open | (rng.random(size) < _NO_SURVEY_SHARE)
+    csat = 1 + _draw(rng, _CSAT_MIX, size)
+    table = pa.table(
+        [
+            _row_ids("support_tickets", size),
+            _customer_ids(cohort, customer),
+            _timestamps(opened),
+            _timestamps(resolved, still_open),
+            _labels(PRIORITIES, _draw(rng, _PRIORITY_MIX, size)),
+            pa.array(csat.astype(np.int32), mask=no_answer),
+        ],
+        schema=SCHEMAS["support_tickets"],
+    )
+    return _Rows(table, customer, cohort.is_large[customer], cohort.first // CHUNK_CUSTOMERS)
+
+
+_CHUNK_BUILDERS: dict[str, Callable[[_Cohort, np.random.Generator], _Rows]] = {
+    "customers": _customers,
+    "transactions": _transactions,
+    "activity_events": _activity_events,
+    "funnel_events": _funnel_events,
+    "support_tickets": _support_tickets,
+}
+
+
+# === Contract-breaking rows ==================================================================
+
+_Mutation = Callable[[pa.Table, np.random.Generator], pa.Table]
+
+
+def _unchanged(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
+    return rows
+
+
+def _replace(rows: pa.Table, column: str, values: pa.Array) -> pa.Table:
+    return rows.set_column(rows.schema.get_field_index(column), column, values)
+
+
+def _null(column: str) -> _Mutation:
+    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
+        return _replace(rows, column, pa.nulls(rows.num_rows, rows.schema.field(column).type))
+
+    return mutate
+
+
+def _constant(column: str, value: object) -> _Mutation:
+    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
+        kind = rows.schema.field(column).type
+        return _replace(rows, column, pa.array([value] * rows.num_rows, kind))
+
+    return mutate
+
+
+def _upper(column: str) -> _Mutation:
+    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
+        return _replace(rows, column, pc.utf8_upper(rows[column]))
+
+    return mutate
+
+
+def _earlier(column: str, seconds: int) -> _Mutation:
+    """Same key, other content; earlier, so no defect moves a date past END_DATE."""
+
+    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
+        shifted = pc.subtract(rows[column], pa.scalar(seconds * 1_000_000, pa.duration("us")))
+        return _replace(rows, column, shifted.cast(_TIMESTAMP))
+
+    return mutate
+
+
+def _amount_corrected(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
+    one = pa.scalar(1, pa.decimal128(18, 2))
+    return _replace(rows, "amount", pc.add(rows["amount"], one).cast(pa.decimal128(18, 2)))
+
+
+def _unknown_customer(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
+    # Numbers from 90,000,000 up are never generated customers (at most 10,000,000).
+    ghosts = rng.integers(90_000_000, 100_000_000, rows.num_rows)
+    return _replace(rows, "customer_id", _codes("C", ghosts, KEYS["customers"].width))
+
+
+def _after_end(column: str, *cleared: str) -> _Mutation:
+    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
+        days = rng.integers(1, 31, rows.num_rows)
+        seconds = (_END + days) * _DAY_SECONDS + _time_of_day(rng, rows.num_rows)
+        rows = _replace(rows, column, _timestamps(seconds))
+        for other in cleared:
+            rows = _null(other)(rows, rng)
+        return rows
+
+    return mutate
+
+
+class _Defect(NamedTuple):
+    reason: str  # what the staging models are expected to say about it
+    fresh_key: bool  # a new key of its own, or the key of the row it was copied from
+    mutate: _Mutation
+
+
+_SHARED_DEFECTS = (
+    _Defect("exact_duplicate (accepted once)", False, _unchanged),
+    _Defect("unknown_customer", True, _unknown_customer),
+)
+# Each class copies real rows of small customers and breaks them in one way. Funnel and ticket
+# rows after END_DATE are rejected as post-as_of; transactions and activity keep none, because
+# their latest date is the default as_of_date.
+_DEFECTS: dict[str, tuple[_Defect, ...]] = {
+    "customers": (
+        _Defect("null_key", False, _null("customer_id")),
+        _SHARED_DEFECTS[0],
+        _Defect("conflicting_duplicate_key", False, _upper("customer_name")),
+        _Defect("value_out_of_range", True, _constant("employee_count", -5)),
+    ),
+    "account_owners": (
+        _Defect("null_key", False, _null("account_owner_id")),
+        _SHARED_DEFECTS[0],
+        _Defect("conflicting_duplicate_key", False, _upper("owner_name")),
+    ),
+    "transactions": (
+        _Defect("null_key", False, _null("transaction_id")),
+        *_SHARED_DEFECTS,
+        _Defect("conflicting_duplicate_key", False, _amount_corrected),
+        _Defect("value_out_of_set", True, _constant("transaction_type", "gift")),
+    ),
+    "activity_events": (
+        _Defect("null_key", False, _null("event_id")),
+        *_SHARED_DEFECTS,
+        _Defect("conflicting_duplicate_key", False, _earlier("event_ts", 3_600)),
+    ),
+    "funnel_events": (
+        _Defect("null_key", False, _null("funnel_event_id")),
+        *_SHARED_DEFECTS,
+        _Defect("conflicting_duplicate_key", False, _earlier("event_ts", _DAY_SECONDS)),
+        _Defect("value_out_of_set", True, _constant("stage", "legal")),
+        _Defect("after_as_of_date", True, _after_end("event_ts")),
+    ),
+    "support_tickets": (
+        _Defect("null_key", False, _null("ticket_id")),
+        *_SHARED_DEFECTS,
+        _Defect("conflicting_duplicate_key", False, _earlier("opened_ts", 3_600)),
+        _Defect("value_out_of_set", True, _constant("priority", "critical")),
+        _Defect("value_out_of_range", True, _constant("csat_score", 7)),
+        _Defect("after_as_of_date", True, _after_end("opened_ts", "resolved_ts")),
+    ),
+}
+
+
+def _with_defects(
+    table: str, rows: _Rows, rng: np.random.Generator, rate: float, next_key: dict[str, int]
+) -> _Rows:
+    """Number the clean rows' keys, then append a few broken copies of clean rows per class.
+
+    Copies come from small customers only (one customer per defect), so the enterprise accounts
+    that drive the calibration, and the END_DATE anchor, stay whole.
+    """
+    key = KEYS[table]
+    clean = rows.table
+    if table != "customers":
+        clean = _replace(clean, key.column, _codes(key.prefix, next_key[table] + np.arange(clean.num_rows), key.width))  # fmt: skip
+        next_key[table] += clean.num_rows
+    eligible = np.flatnonzero(~rows.is_large)
+    defects = _DEFECTS[table]
+    per_class = max(1, round(rate * clean.num_rows / len(defects)))
+    if rate == 0 or len(eligible) == 0:
+        return rows._replace(table=clean)
+    broken = []
+    for defect in defects:  # a handful of classes, each vectorised over its rows
+        picked = rng.choice(eligible, per_class, replace=per_class > len(eligible))
+        copies = defect.mutate(clean.take(np.sort(picked)), rng)
+        if defect.fresh_key:
+            numbers = next_key[table] + np.arange(copies.num_rows)
+            copies = _replace(copies, key.column, _codes(key.prefix, numbers, key.width))
+            next_key[table] += copies.num_rows
+        broken.append(copies)
+    return rows._replace(table=pa.concat_tables([clean, *broken]))
+
+
+# === Files ===================================================================================
+
+
+class _Sink:
+    """One file per table, written chunk by chunk under a temporary name, renamed when complete."""
+
+    def __init__(self, path: Path, table: str, file_format: str) -> None:
+        self.path = path
+        self.partial = path.with_name(f".{path.name}.partial")
+        schema = SCHEMAS[table]
+        if file_format == "csv":
+            # CSV timestamps are written as 'YYYY-MM-DD HH:MM:SS': whole seconds, no fraction.
+            second = pa.timestamp("s")
+            schema = pa.schema([f.with_type(second) if f.type == _TIMESTAMP else f for f in schema])
+            options = pacsv.WriteOptions(quoting_header="none")
+            self.writer: pq.ParquetWriter | pacsv.CSVWriter = pacsv.CSVWriter(
+                self.partial, schema, write_options=options
+            )
+        else:
+            self.writer = pq.ParquetWriter(self.partial, schema, compression="zstd")
+        self.schema = schema
+
+    def write(self, table: pa.Table) -> None:
+        self.writer.write_table(table.cast(self.schema))
+
+    def close(self) -> None:
+        self.writer.close()
+        self.partial.replace(self.path)
+
+    def abort(self) -> None:
+        try:
+            self.writer.close()
+        finally:
+            self.partial.unlink(missing_ok=True)
