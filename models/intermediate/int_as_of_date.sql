@@ -28,12 +28,12 @@ final as (
         {% if as_of_literal is not none -%}
         {{ as_of_literal }} as as_of_date
         {%- else -%}
-        case
-            when latest_activity_date is null then latest_transaction_date
-            when latest_transaction_date is null then latest_activity_date
-            when latest_activity_date > latest_transaction_date then latest_activity_date
-            else latest_transaction_date
-        end as as_of_date
+            case
+                when latest_activity_date is null then latest_transaction_date
+                when latest_transaction_date is null then latest_activity_date
+                when latest_activity_date > latest_transaction_date then latest_activity_date
+                else latest_transaction_date
+            end as as_of_date
         {%- endif %}
     from latest_dates
 )

@@ -65,8 +65,10 @@ final as (
         coalesce(transactions.transaction_count, 0) as transaction_count,
         transactions.first_transaction_date,
         transactions.last_transaction_date,
-        cast(round(transactions.lifetime_revenue / transactions.transaction_count, 2)
-            as decimal(18, 2)) as avg_transaction_value,
+        cast(
+            round(transactions.lifetime_revenue / transactions.transaction_count, 2)
+            as decimal(18, 2)
+        ) as avg_transaction_value,
         projected.expected_annual_revenue,
         projected.revenue_velocity_monthly,
         projected.estimated_customer_ltv,
@@ -116,7 +118,7 @@ final as (
     left join transactions on customers.customer_id = transactions.customer_id
     left join rfm_segments
         on rfm.recency_score = rfm_segments.recency_score
-        and rfm.frequency_score = rfm_segments.frequency_score
+            and rfm.frequency_score = rfm_segments.frequency_score
 )
 
 select * from final

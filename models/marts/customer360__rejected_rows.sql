@@ -15,24 +15,24 @@
 with
 
 {% for source_table, model, key in validated -%}
-rejected_{{ source_table }} as (
-    select
-        '{{ source_table }}' as source_table,
-        {{ key }} as source_key,
-        rejection_reason as reason,
-        rejected_column,
-        raw_row
-    from {{ ref(model) }}
-    where rejection_reason is not null
-),
+    rejected_{{ source_table }} as (
+        select
+            '{{ source_table }}' as source_table,
+            {{ key }} as source_key,
+            rejection_reason as reason,
+            rejected_column,
+            raw_row
+        from {{ ref(model) }}
+        where rejection_reason is not null
+    ),
 
 {% endfor -%}
 
 final as (
     {% for source_table, model, key in validated -%}
-    select * from rejected_{{ source_table }}
-    {% if not loop.last %}union all
-    {% endif -%}
+        select * from rejected_{{ source_table }}
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 )
 

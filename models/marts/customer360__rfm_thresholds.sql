@@ -12,16 +12,16 @@ rfm as (
 
 {% for dimension, value_column in [('recency', 'recency_days'), ('frequency', 'frequency'),
                                    ('monetary', 'monetary')] -%}
-{{ dimension }}_cuts as (
-    select
-        '{{ dimension }}' as rfm_dimension,
-        {{ dimension }}_score as score,
-        cast(min({{ value_column }}) as decimal(18, 2)) as min_value,
-        cast(max({{ value_column }}) as decimal(18, 2)) as max_value,
-        count(*) as customers
-    from rfm
-    group by {{ dimension }}_score
-),
+    {{ dimension }}_cuts as (
+        select
+            '{{ dimension }}' as rfm_dimension,
+            {{ dimension }}_score as score,
+            cast(min({{ value_column }}) as decimal(18, 2)) as min_value,
+            cast(max({{ value_column }}) as decimal(18, 2)) as max_value,
+            count(*) as customers
+        from rfm
+        group by {{ dimension }}_score
+    ),
 
 {% endfor -%}
 

@@ -14,9 +14,9 @@ final as (
     select
         customer_id,
         {% for stage in var('funnel_stages') -%}
-        min(case when stage = '{{ stage }}' then cast(event_ts as date) end)
-            as first_{{ stage }}_date,
-        sum(case when stage = '{{ stage }}' then 1 else 0 end) as {{ stage }}_touches,
+            min(case when stage = '{{ stage }}' then cast(event_ts as date) end)
+                as first_{{ stage }}_date,
+            sum(case when stage = '{{ stage }}' then 1 else 0 end) as {{ stage }}_touches,
         {% endfor -%}
         max(cast(event_ts as date)) as last_funnel_date
     from funnel_events

@@ -53,8 +53,8 @@ final as (
         case
             when mean_monthly_revenue > 0
                 then sqrt(greatest(
-                    mean_square_monthly_revenue - mean_monthly_revenue * mean_monthly_revenue, 0
-                )) / mean_monthly_revenue
+                        mean_square_monthly_revenue - mean_monthly_revenue * mean_monthly_revenue, 0
+                    )) / mean_monthly_revenue
         end as coefficient_of_variation
     from moments
 )

@@ -57,10 +57,10 @@ final as (
         end) as revenue_prior_half_year,
         -- breadth: transaction types used in the last 365 days (filtered flags, no count distinct)
         {% for transaction_type in var('transaction_types') -%}
-        max(case
-            when days_before_as_of < 365 and transaction_type = '{{ transaction_type }}' then 1
-            else 0
-        end){{ ' +' if not loop.last else ' as transaction_types_12m' }}
+            max(case
+                when days_before_as_of < 365 and transaction_type = '{{ transaction_type }}' then 1
+                else 0
+            end){{ ' +' if not loop.last else ' as transaction_types_12m' }}
         {% endfor %}
     from dated
     group by customer_id

@@ -35,7 +35,10 @@ transactions as (
 ),
 
 rfm as (
-    select customer_id, rfm_composite_score from {{ ref('int_customers_rfm_scored') }}
+    select
+        customer_id,
+        rfm_composite_score
+    from {{ ref('int_customers_rfm_scored') }}
 ),
 
 components as (
@@ -44,27 +47,30 @@ components as (
         touchpoints.days_since_last_activity,
         case
             when touchpoints.events_in_engagement_window is not null
-                then 1 + 4 * least(1.0, touchpoints.events_in_engagement_window / ({{ engagement_target }} * 1.0))
+                then 1
+                    + 4
+                    * least(1.0, touchpoints.events_in_engagement_window / ({{ engagement_target }} * 1.0))
         end as engagement_component,
         case
             when coalesce(transactions.revenue_recent_half_year, 0) = 0
                 and coalesce(transactions.revenue_prior_half_year, 0) = 0
                 then 1.0
             else 3 + 2 * cast(
-                transactions.revenue_recent_half_year - transactions.revenue_prior_half_year
-                as double
-            ) / cast(
-                abs(transactions.revenue_recent_half_year) + abs(transactions.revenue_prior_half_year)
-                as double
-            )
+                    transactions.revenue_recent_half_year - transactions.revenue_prior_half_year
+                    as double
+                ) / cast(
+                    abs(transactions.revenue_recent_half_year) + abs(transactions.revenue_prior_half_year)
+                    as double
+                )
         end as financial_trend_component,
         case
             when touchpoints.tickets_in_support_window is null then null
             when touchpoints.tickets_in_support_window = 0 then {{ no_ticket_score }}
-            else greatest(1.0, least(5.0,
-                coalesce(touchpoints.mean_csat_in_support_window, 3.0)
-                - {{ escalation_penalty }} * touchpoints.open_escalated_tickets
-            ))
+            else greatest(1.0, least(
+                    5.0,
+                    coalesce(touchpoints.mean_csat_in_support_window, 3.0)
+                    - {{ escalation_penalty }} * touchpoints.open_escalated_tickets
+                ))
         end as support_experience_component,
         rfm.rfm_composite_score as rfm_component,
         1 + 4 * least(1.0, touchpoints.touchpoint_kinds_12m / ({{ breadth_target }} * 1.0))
@@ -79,18 +85,18 @@ health as (
         *,
         (
             {% for name, weight in weights.items() -%}
-            coalesce({{ weight }} * {{ name }}_component, 0){{ ' +' if not loop.last }}
+                coalesce({{ weight }} * {{ name }}_component, 0){{ ' +' if not loop.last }}
             {% endfor -%}
         ) / (
             {% for name, weight in weights.items() -%}
-            case when {{ name }}_component is not null then {{ weight }} else 0 end
-            {{- ' +' if not loop.last }}
+                case when {{ name }}_component is not null then {{ weight }} else 0 end
+                {{- ' +' if not loop.last }}
             {% endfor -%}
         ) as customer_health_score,
         -- how far each component pulls the score below 5, weighted
         greatest(
             {% for name, weight in weights.items() -%}
-            coalesce({{ weight }} * (5 - {{ name }}_component), 0){{ ',' if not loop.last }}
+                coalesce({{ weight }} * (5 - {{ name }}_component), 0){{ ',' if not loop.last }}
             {% endfor -%}
         ) as largest_weighted_shortfall
     from components
@@ -102,8 +108,8 @@ weakest as (
         case
             when largest_weighted_shortfall <= 0 then null
             {% for name, weight in weights.items() -%}
-            when {{ weight }} * (5 - {{ name }}_component) = largest_weighted_shortfall
-                then '{{ name }}'
+                when {{ weight }} * (5 - {{ name }}_component) = largest_weighted_shortfall
+                    then '{{ name }}'
             {% endfor -%}
         end as health_weakest_component,
         least(coalesce(days_since_last_activity, {{ inactivity_cap }}), {{ inactivity_cap }}) / 365.0

@@ -58,15 +58,16 @@ scored as (
         rfm_inputs.recency_days,
         rfm_inputs.frequency,
         rfm_inputs.monetary,
-        {% for dimension in ['recency', 'frequency', 'monetary'] -%}
+    {% for dimension in ['recency', 'frequency', 'monetary'] -%}
         coalesce(
             cast(floor(
                 (5 * ranked.{{ dimension }}_rank_no_better + ranked.ranked_customers - 1)
                 / ranked.ranked_customers
-            ) as integer),
+                ) as integer),
             1
         ) as {{ dimension }}_score{{ ',' if not loop.last }}
-        {% endfor %}
+    
+    {% endfor %}
     from rfm_inputs
     left join ranked
         on rfm_inputs.customer_id = ranked.customer_id
@@ -75,9 +76,9 @@ scored as (
 final as (
     select
         *,
-        {{ weights.recency }} * recency_score
-        + {{ weights.frequency }} * frequency_score
-        + {{ weights.monetary }} * monetary_score as rfm_composite_score,
+        cast({{ weights.recency }} as double) * recency_score
+        + cast({{ weights.frequency }} as double) * frequency_score
+        + cast({{ weights.monetary }} as double) * monetary_score as rfm_composite_score,
         monetary_score - (recency_score + frequency_score) / 2.0 as monetary_bias
     from scored
 )

@@ -15,16 +15,25 @@
 with
 
 customers as (
-    select customer_id, account_owner_id from {{ ref('int_customers_validated') }}
+    select
+        customer_id,
+        account_owner_id
+    from {{ ref('int_customers_validated') }}
     where rejection_reason is null
 ),
 
 transactions as (
-    select customer_id, revenue_12m from {{ ref('int_customer_transactions_aggregated') }}
+    select
+        customer_id,
+        revenue_12m
+    from {{ ref('int_customer_transactions_aggregated') }}
 ),
 
 tiers as (
-    select customer_tier, min_revenue_12m from {{ ref('tier_thresholds') }}
+    select
+        customer_tier,
+        min_revenue_12m
+    from {{ ref('tier_thresholds') }}
 ),
 
 lowest_tier as (

@@ -26,12 +26,18 @@ transactions as (
 ),
 
 health as (
-    select customer_id, customer_health_score, churn_probability
+    select
+        customer_id,
+        customer_health_score,
+        churn_probability
     from {{ ref('int_customers_health_scored') }}
 ),
 
 tiers as (
-    select customer_tier, min_revenue_12m from {{ ref('tier_thresholds') }}
+    select
+        customer_tier,
+        min_revenue_12m
+    from {{ ref('tier_thresholds') }}
 ),
 
 next_tier_bounds as (
@@ -40,7 +46,7 @@ next_tier_bounds as (
         min(higher_tier.min_revenue_12m) as next_tier_min_revenue_12m
     from tiers as current_tier
     left join tiers as higher_tier
-        on higher_tier.min_revenue_12m > current_tier.min_revenue_12m
+        on current_tier.min_revenue_12m < higher_tier.min_revenue_12m
     group by current_tier.customer_tier
 ),
 
@@ -64,8 +70,10 @@ inputs as (
 at_risk as (
     select
         *,
-        cast(round(cast(expected_annual_revenue as double) * churn_probability, 2)
-            as decimal(18, 2)) as revenue_at_risk
+        cast(
+            round(cast(expected_annual_revenue as double) * churn_probability, 2)
+            as decimal(18, 2)
+        ) as revenue_at_risk
     from inputs
 ),
 
@@ -90,7 +98,7 @@ final as (
                 when next_tier_min_revenue_12m is null then 0
                 when next_tier_min_revenue_12m > revenue_12m
                     then cast(next_tier_min_revenue_12m - revenue_12m as double)
-                    * {{ upsell_capture_rate }} * (customer_health_score - 1) / 4
+                        * {{ upsell_capture_rate }} * (customer_health_score - 1) / 4
                 else 0
             end,
             2
