@@ -65,10 +65,8 @@ final as (
         coalesce(transactions.transaction_count, 0) as transaction_count,
         transactions.first_transaction_date,
         transactions.last_transaction_date,
-        cast(
-            round(transactions.lifetime_revenue / transactions.transaction_count, 2)
-            as decimal(18, 2)
-        ) as avg_transaction_value,
+        {{ c360_money_per_count('transactions.lifetime_revenue', 'transactions.transaction_count') }}
+            as avg_transaction_value,
         projected.expected_annual_revenue,
         projected.revenue_velocity_monthly,
         projected.estimated_customer_ltv,
