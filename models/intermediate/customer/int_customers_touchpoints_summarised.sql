@@ -97,15 +97,16 @@ final as (
         {{ dbt.datediff('first_sales_date', 'first_support_date', 'day') }}
             as sales_to_support_days,
         -- Shannon entropy of the touches' spread over the three stages, divided by ln 3:
-        -- 1 when spread evenly, 0 when all touches fall in one stage.
+        -- 1 when spread evenly, 0 when all touches fall in one stage. Written as
+        -- sum(p * ln(1 / p)) so that a single stage gives 0.0, not -0.0.
         case
             when funnel_touches > 0
-                then -(
+                then (
                     {% for stage in var('funnel_stages') -%}
                     case
                         when {{ stage }}_touches > 0
                             then (1.0 * {{ stage }}_touches / funnel_touches)
-                            * ln(1.0 * {{ stage }}_touches / funnel_touches)
+                            * ln(1.0 * funnel_touches / {{ stage }}_touches)
                         else 0
                     end{{ ' +' if not loop.last }}
                     {% endfor -%}
