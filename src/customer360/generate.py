@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -149,7 +150,7 @@ _RECENT_SIGNUP_SHARE = 0.04
 _QUIET_FROM = (date(2025, 2, 1) - _EPOCH).days
 
 # --- Books of business ------------------------------------------------------------------------
-_CUSTOMERS_PER_OWNER = 42
+_CUSTOMERS_PER_OWNER = 37
 _UNASSIGNED_SHARE = 0.05
 # The unassigned pool is one big book, so its enterprise accounts stay under 5% of it: they are
 # the Gold/Platinum customers that are not High-Value Enterprise.
@@ -160,18 +161,25 @@ _POOLED_LARGE_SHARE = 0.25
 # every buyer is ranked by RFM and the small customers' composite cannot fall near the seeds' 1.8.
 _SMALL_BUYER_SHARE = 0.5
 # Probability of an event in the trailing 180 days: large, small buyer, small non-buyer.
-_ACTIVE_SHARE = (0.58, 0.17, 0.05)
+_ACTIVE_SHARE = (0.58, 0.19, 0.06)
 # Purchases per day while a customer is engaged: large, small active, small lapsed.
-_PURCHASE_RATE = (1.5 / 30, 0.5 / 30, 1.4 / 30)
-# Median amount of one purchase: large, small active, small lapsed.
-_PURCHASE_MEDIAN = (150.0, 45.0, 230.0)
-_CUSTOMER_SPREAD = 0.45  # lognormal sigma of a customer's typical amount
-_PURCHASE_SPREAD = 0.45  # lognormal sigma of one purchase around it
+_PURCHASE_RATE = (1.0 / 30, 1.0 / 30, 1.2 / 30)
+# Median amount of one purchase of a large account: about 1,700 a year, Gold or Platinum. The mart
+# values a customer at lifetime revenue plus about two years of revenue_12m ahead, so large
+# accounts paying much more would put the HVE / SMB LTV ratio above the seeds' 5.5 (SPEC: 4.5-7).
+_LARGE_PURCHASE_MEDIAN = 118.0
+# A small buyer spends a budget over its engaged time, however long that was (median budget of
+# active, lapsed small buyers). Budgets vary less than time does, which keeps the enterprise
+# accounts on top of the monetary ranking although small buyers spend about 2,000 each.
+_SMALL_BUDGET_MEDIAN = (1_850.0, 2_800.0)
+# Lognormal sigma of a customer's spend level; narrow, so that few large accounts fall below Gold.
+_CUSTOMER_SPREAD = 0.25
+_PURCHASE_SPREAD = 0.45  # lognormal sigma of one purchase around the customer's typical amount
 # Small customers stay below the Gold bound (1,000) over the trailing year, so Gold/Platinum is
 # the enterprise structure above; each gets its own cap so that no spike shows at the bound.
-_SMALL_YEAR_CAP = (600.0, 950.0)
+_SMALL_YEAR_CAP = (300.0, 950.0)
 # The up-front renewal of a quiet enterprise account, in months of its usual spend.
-_PREPAID_MONTHS = (6.0, 10.0)
+_PREPAID_MONTHS = (9.0, 14.0)
 _PURCHASE_TYPES = {  # renewal, expansion, one_time; "new" marks a first purchase after sign-up
     "large": (0.5, 0.3, 0.2),
     "small": (0.35, 0.1, 0.55),
@@ -181,7 +189,7 @@ _REFUND_SHARE = 0.031  # of purchases; about 3% of all transactions
 _REFUND_PART = (0.4, 1.0)  # share of the purchase given back
 
 # Activity events per engaged day: large active, large quiet, small active, small lapsed.
-_ACTIVITY_RATE = (0.30, 0.12, 0.12, 0.035)
+_ACTIVITY_RATE = (0.6, 0.25, 0.25, 0.07)
 _EVENT_TYPE_MIX = {"large": (0.35, 0.35, 0.12, 0.18), "small": (0.5, 0.35, 0.02, 0.13)}
 # Channel mix per event type, rows in EVENT_TYPES order, columns in CHANNELS order.
 _CHANNEL_MIX = np.array(
@@ -195,12 +203,12 @@ _CHANNEL_MIX = np.array(
 
 # Funnel: probability of each stage (marketing, sales, support) for buyers and non-buyers.
 _STAGE_SHARE = {"buyer": (0.85, 0.8, 0.6), "browser": (0.85, 0.35, 0.15)}
-_EXTRA_TOUCHES = 0.4  # Poisson mean of further touches in a stage after the first
+_EXTRA_TOUCHES = 0.6  # Poisson mean of further touches in a stage after the first
 _OUT_OF_ORDER_SHARE = 0.04  # sales touched before marketing
 _STAGE_GAP_DAYS = (9.0, 6.0)  # median days marketing -> sales and sales -> support
 
 # Support tickets per engaged day: large, small buyer, small non-buyer.
-_TICKET_RATE = (0.012, 0.0025, 0.0012)
+_TICKET_RATE = (0.025, 0.006, 0.003)
 _PRIORITY_MIX = (0.25, 0.5, 0.18, 0.07)
 _OPEN_SHARE = 0.05
 _NO_SURVEY_SHARE = 0.05  # resolved tickets without a CSAT answer
@@ -289,16 +297,16 @@ def generate_raw_data(
 ) -> dict[str, int]:
     """Write the six raw tables to out_dir/<table>.<parquet|csv>; return rows written per table.
 
-    Each file is written under a temporary name and renamed when complete, so a reader never sees
-    half a table. `bad_row_rate` is the share of rows per table that break the contract on
-    purpose (0 disables them); see `_DEFECTS` for the kinds.
+    Files appear only when every table is complete (written under temporary names, then
+    renamed); a file of the same table in the other format is removed. `bad_row_rate` is the
+    share of rows per table that break the contract on purpose, spread over the kinds in
+    `_DEFECTS` with at least one row per kind and chunk of customers; 0 disables them.
+    Raises ValueError for a size outside MIN_CUSTOMERS..MAX_CUSTOMERS, an unknown file format,
+    a negative seed or a bad_row_rate outside 0..MAX_BAD_ROW_RATE.
     """
     _validate(customers, seed, file_format, bad_row_rate)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     books = _plan_books(customers, _rng(seed, "books"))
     starts = range(0, customers, CHUNK_CUSTOMERS)
-    sinks = {table: _Sink(out_dir / f"{table}.{file_format}", table, file_format) for table in TABLES}
     counts = dict.fromkeys(TABLES, 0)
     # Defect rows that need a new key take the next free number; customers' clean keys are fixed
     # by position, so theirs start after the last customer.
@@ -310,21 +318,14 @@ def generate_raw_data(
         file=sys.stderr,
         disable=not show_progress,
     )
-    try:
+    with progress, _Output(Path(out_dir), file_format) as output:
         for table, rows in _all_rows(books, seed, starts):
-            rows = _with_defects(table, rows, _rng(seed, "defects", _table_chunk(table, rows)),
-                                 bad_row_rate, next_key)  # fmt: skip
-            sinks[table].write(rows.table)
-            counts[table] += rows.table.num_rows
+            rows = _with_keys(table, rows, next_key)
+            defects_rng = _rng(seed, "defects", _STREAMS[table], rows.chunk)
+            written = _with_defects(table, rows, defects_rng, bad_row_rate, next_key)
+            output.write(table, written)
+            counts[table] += written.num_rows
             progress.update()
-        for sink in sinks.values():
-            sink.close()
-    except BaseException:
-        for sink in sinks.values():
-            sink.abort()
-        raise
-    finally:
-        progress.close()
     return counts
 
 
@@ -341,9 +342,13 @@ def _validate(customers: int, seed: int, file_format: str, bad_row_rate: float) 
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if file_format not in FILE_FORMATS:
-        raise ValueError(f"file_format must be one of {', '.join(FILE_FORMATS)}, got {file_format!r}")
+        raise ValueError(
+            f"file_format must be one of {', '.join(FILE_FORMATS)}, got {file_format!r}"
+        )
     if not 0.0 <= bad_row_rate <= MAX_BAD_ROW_RATE:
-        raise ValueError(f"bad_row_rate must be between 0 and {MAX_BAD_ROW_RATE}, got {bad_row_rate}")
+        raise ValueError(
+            f"bad_row_rate must be between 0 and {MAX_BAD_ROW_RATE}, got {bad_row_rate}"
+        )
 
 
 def _rng(seed: int, stream: str, *key: int) -> np.random.Generator:
@@ -398,6 +403,16 @@ class _Cohort:
     buys: np.ndarray
     active: np.ndarray
 
+    @cached_property
+    def ids(self) -> pa.Array:
+        """customer_id per customer of the chunk: C + its 1-based position among all customers."""
+        numbers = np.arange(self.first + 1, self.first + self.size + 1)
+        return _codes("C", numbers, KEYS["customers"].width)
+
+    @property
+    def chunk(self) -> int:
+        return self.first // CHUNK_CUSTOMERS
+
     @property
     def size(self) -> int:
         return len(self.signup)
@@ -438,8 +453,9 @@ def _last_event_day(
     active_day = _END - np.floor(lean * (_END - recent_from + 1)).astype(np.int64)
     quiet_from = np.maximum(start, _QUIET_FROM)
     quiet_day = quiet_from + np.floor(share * (_LAST_DORMANT_DAY - quiet_from + 1))
-    # Small customers lapse early more often than late: most of their story is in the first year.
-    lapse = rng.beta(1.3, 1.6, len(start))
+    # Lapses lean a little late, so about a third of lapsed small buyers still paid something in
+    # the trailing year: that is most of the small customers' revenue_12m.
+    lapse = rng.beta(1.2, 1.0, len(start))
     lapsed_day = start + np.floor(lapse * (_LAST_DORMANT_DAY - start + 1))
     dormant_day = np.where(is_large, quiet_day, lapsed_day).astype(np.int64)
     return np.where(active, active_day, np.minimum(dormant_day, _LAST_DORMANT_DAY))
@@ -449,15 +465,10 @@ def _all_rows(books: _Books, seed: int, starts: range) -> Iterator[tuple[str, _R
     yield "account_owners", _account_owners(books.owners, _rng(seed, "account_owners"))
     total = len(books.owner)
     for chunk, first in enumerate(starts):
-        cohort = _plan_cohort(books, first, min(first + CHUNK_CUSTOMERS, total),
-                              _rng(seed, "cohort", chunk))  # fmt: skip
+        stop = min(first + CHUNK_CUSTOMERS, total)
+        cohort = _plan_cohort(books, first, stop, _rng(seed, "cohort", chunk))
         for table, build in _CHUNK_BUILDERS.items():
             yield table, build(cohort, _rng(seed, table, chunk))
-
-
-def _table_chunk(table: str, rows: _Rows) -> int:
-    """Stream key of a table's defects: table number and chunk number."""
-    return _STREAMS[table] * 1_000 + rows.chunk
 
 
 # === Arrow building blocks ===================================================================
@@ -465,15 +476,21 @@ def _table_chunk(table: str, rows: _Rows) -> int:
 
 def _codes(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     """Zero-padded ids such as C00000042, built as one fixed-width byte buffer (no row loop)."""
-    numbers = np.asarray(numbers, dtype=np.int64)
+    numbers = np.asarray(numbers)
+    # Unsigned 32-bit division is vectorised far better than 64-bit; keys stay below 2**32.
+    small = len(numbers) == 0 or int(numbers.max()) < 2**32
+    unsigned = np.uint32 if small else np.uint64
+    rest = numbers.astype(unsigned)
+    # Digits are computed one contiguous row per position, then transposed once.
+    digits = np.empty((width, len(numbers)), dtype=np.uint8)
+    for position in range(width - 1, -1, -1):
+        rest, digit = np.divmod(rest, unsigned(10))
+        np.add(digit, ord("0"), out=digits[position], casting="unsafe")
     head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
     size = len(head) + width
     chars = np.empty((len(numbers), size), dtype=np.uint8)
     chars[:, : len(head)] = head
-    rest = numbers
-    for position in range(size - 1, len(head) - 1, -1):
-        rest, digit = np.divmod(rest, 10)
-        chars[:, position] = digit + ord("0")
+    chars[:, len(head) :] = digits.T
     offsets = np.arange(0, (len(numbers) + 1) * size, size, dtype=np.int32)
     buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
     return pa.Array.from_buffers(pa.string(), len(numbers), buffers)
@@ -488,9 +505,7 @@ def _draw(rng: np.random.Generator, weights: Sequence[float], size: int) -> np.n
     return np.minimum(np.searchsorted(cumulative, rng.random(size), side="right"), len(weights) - 1)
 
 
-def _draw_by_group(
-    rng: np.random.Generator, mixes: np.ndarray, group: np.ndarray
-) -> np.ndarray:
+def _draw_by_group(rng: np.random.Generator, mixes: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Draw a category per row from the mix of the row's group (a loop over groups, not rows)."""
     out = np.empty(len(group), dtype=np.int64)
     for number, mix in enumerate(mixes):
@@ -517,13 +532,12 @@ def _money(cents: np.ndarray) -> pa.Array:
 
 
 def _customer_ids(cohort: _Cohort, row_customer: np.ndarray) -> pa.Array:
-    return _codes("C", cohort.first + row_customer + 1, KEYS["customers"].width)
+    return cohort.ids.take(pa.array(row_customer))
 
 
-def _row_ids(table: str, size: int) -> pa.Array:
-    """Placeholder keys 1..size; _with_defects renumbers them to continue across chunks."""
-    key = KEYS[table]
-    return _codes(key.prefix, np.arange(1, size + 1), key.width)
+def _unnumbered(size: int) -> pa.Array:
+    """Key column placeholder: _with_keys numbers the rows, continuing across chunks."""
+    return pa.nulls(size, pa.string())
 
 
 def _spread_days(
@@ -544,8 +558,9 @@ def _chronological(customer: np.ndarray, seconds: np.ndarray) -> np.ndarray:
 
 
 class _Rows(NamedTuple):
+    """A chunk's rows of one table, with what _with_defects needs to know about them."""
+
     table: pa.Table
-    customer: np.ndarray  # chunk-local customer number per row (-1 where not a customer's row)
     is_large: np.ndarray  # per row: belongs to a large account (kept clean of defects)
     chunk: int
 
@@ -558,7 +573,7 @@ def _account_owners(owners: int, rng: np.random.Generator) -> _Rows:
     last = rng.integers(0, len(_OWNER_LAST), owners)
     table = pa.table(
         [
-            _row_ids("account_owners", owners),
+            _unnumbered(owners),
             pc.binary_join_element_wise(
                 _labels(_OWNER_FIRST, first), _labels(_OWNER_LAST, last), " "
             ),
@@ -566,12 +581,11 @@ def _account_owners(owners: int, rng: np.random.Generator) -> _Rows:
         ],
         schema=SCHEMAS["account_owners"],
     )
-    return _Rows(table, np.full(owners, -1), np.zeros(owners, dtype=bool), 0)
+    return _Rows(table, np.zeros(owners, dtype=bool), 0)
 
 
 def _customers(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
     size = cohort.size
-    everyone = np.arange(size)
     names = pc.binary_join_element_wise(
         _labels(_NAME_FIRST, rng.integers(0, len(_NAME_FIRST), size)),
         _labels(_NAME_SECOND, rng.integers(0, len(_NAME_SECOND), size)),
@@ -585,18 +599,22 @@ def _customers(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
     owner_ids = _codes("AO", cohort.owner + 1, KEYS["account_owners"].width)
     table = pa.table(
         [
-            _customer_ids(cohort, everyone),
+            cohort.ids,
             names,
-            _labels(_INDUSTRIES, rng.integers(0, len(_INDUSTRIES), size), _nulls(rng, "industry", size)),
+            _labels(
+                _INDUSTRIES, rng.integers(0, len(_INDUSTRIES), size), _nulls(rng, "industry", size)
+            ),
             _labels(_REGIONS, region, _nulls(rng, "region", size)),
-            _labels([code for code, _, _ in _COUNTRIES], country, _nulls(rng, "country_code", size)),
+            _labels(
+                [code for code, _, _ in _COUNTRIES], country, _nulls(rng, "country_code", size)
+            ),
             pa.array(employees.astype(np.int32), mask=_nulls(rng, "employee_count", size)),
             pa.array(cohort.signup.astype(np.int32), type=pa.date32()),
             pc.if_else(pa.array(cohort.owner < 0), pa.scalar(None, pa.string()), owner_ids),
         ],
         schema=SCHEMAS["customers"],
     )
-    return _Rows(table, everyone, cohort.is_large, cohort.first // CHUNK_CUSTOMERS)
+    return _Rows(table, cohort.is_large, cohort.chunk)
 
 
 def _nulls(rng: np.random.Generator, column: str, size: int) -> np.ndarray:
@@ -617,16 +635,18 @@ def _transactions(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
     customer, seconds = customer[order], seconds[order]
 
     kind = _purchase_types(rng, cohort, customer)
-    typical = np.array(_PURCHASE_MEDIAN)[profile] * rng.lognormal(0, _CUSTOMER_SPREAD, cohort.size)
+    level = rng.lognormal(0, _CUSTOMER_SPREAD, cohort.size)
+    budget = np.where(cohort.active, *_SMALL_BUDGET_MEDIAN) * level / np.maximum(purchases, 1)
+    typical = np.where(cohort.is_large, _LARGE_PURCHASE_MEDIAN * level, budget)
     amount = typical[customer] * rng.lognormal(0, _PURCHASE_SPREAD, len(customer))
     cents = np.maximum(np.round(amount * _TYPE_WEIGHT[kind] * 100), 500).astype(np.int64)
-    _add_prepaid_renewals(rng, cohort, customer, seconds, kind, cents)
+    _add_prepaid_renewals(rng, cohort, customer, kind, cents)
     _cap_small_years(rng, cohort, customer, seconds, cents)
 
     customer, seconds, kind, cents = _with_refunds(rng, cohort, customer, seconds, kind, cents)
     table = pa.table(
         [
-            _row_ids("transactions", len(customer)),
+            _unnumbered(len(customer)),
             _customer_ids(cohort, customer),
             _timestamps(seconds),
             _money(cents),
@@ -634,7 +654,7 @@ def _transactions(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
         ],
         schema=SCHEMAS["transactions"],
     )
-    return _Rows(table, customer, cohort.is_large[customer], cohort.first // CHUNK_CUSTOMERS)
+    return _Rows(table, cohort.is_large[customer], cohort.chunk)
 
 
 def _purchase_types(rng: np.random.Generator, cohort: _Cohort, customer: np.ndarray) -> np.ndarray:
@@ -650,7 +670,6 @@ def _add_prepaid_renewals(
     rng: np.random.Generator,
     cohort: _Cohort,
     customer: np.ndarray,
-    seconds: np.ndarray,
     kind: np.ndarray,
     cents: np.ndarray,
 ) -> None:
@@ -658,7 +677,7 @@ def _add_prepaid_renewals(
     last_row = np.r_[customer[1:] != customer[:-1], True]
     quiet = last_row & cohort.is_large[customer] & ~cohort.active[customer]
     months = rng.uniform(*_PREPAID_MONTHS, int(quiet.sum()))
-    monthly = _PURCHASE_MEDIAN[0] * _PURCHASE_RATE[0] * 30
+    monthly = _LARGE_PURCHASE_MEDIAN * _PURCHASE_RATE[0] * 30
     kind[quiet] = TRANSACTION_TYPES.index("renewal")
     cents[quiet] = np.round(monthly * months * 100 * rng.lognormal(0, 0.3, len(months)))
 
@@ -720,7 +739,7 @@ def _activity_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
     channel = _draw_by_group(rng, _CHANNEL_MIX, event_type)
     table = pa.table(
         [
-            _row_ids("activity_events", len(customer)),
+            _unnumbered(len(customer)),
             _customer_ids(cohort, customer),
             _timestamps(seconds),
             _labels(EVENT_TYPES, event_type),
@@ -728,7 +747,7 @@ def _activity_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
         ],
         schema=SCHEMAS["activity_events"],
     )
-    return _Rows(table, customer, cohort.is_large[customer], cohort.first // CHUNK_CUSTOMERS)
+    return _Rows(table, cohort.is_large[customer], cohort.chunk)
 
 
 def _funnel_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
@@ -760,14 +779,14 @@ def _funnel_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
     customer, stage, seconds = customer[order], stage[order], seconds[order]
     table = pa.table(
         [
-            _row_ids("funnel_events", len(customer)),
+            _unnumbered(len(customer)),
             _customer_ids(cohort, customer),
             _labels(FUNNEL_STAGES, stage),
             _timestamps(seconds),
         ],
         schema=SCHEMAS["funnel_events"],
     )
-    return _Rows(table, customer, cohort.is_large[customer], cohort.first // CHUNK_CUSTOMERS)
+    return _Rows(table, cohort.is_large[customer], cohort.chunk)
 
 
 def _support_tickets(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
@@ -786,7 +805,7 @@ def _support_tickets(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
     csat = 1 + _draw(rng, _CSAT_MIX, size)
     table = pa.table(
         [
-            _row_ids("support_tickets", size),
+            _unnumbered(size),
             _customer_ids(cohort, customer),
             _timestamps(opened),
             _timestamps(resolved, still_open),
@@ -795,7 +814,7 @@ def _support_tickets(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
         ],
         schema=SCHEMAS["support_tickets"],
     )
-    return _Rows(table, customer, cohort.is_large[customer], cohort.first // CHUNK_CUSTOMERS)
+    return _Rows(table, cohort.is_large[customer], cohort.chunk)
 
 
 _CHUNK_BUILDERS: dict[str, Callable[[_Cohort, np.random.Generator], _Rows]] = {
@@ -929,54 +948,61 @@ _DEFECTS: dict[str, tuple[_Defect, ...]] = {
 }
 
 
+def _with_keys(table: str, rows: _Rows, next_key: dict[str, int]) -> _Rows:
+    """Number the rows' keys after those of earlier chunks (customers are numbered already)."""
+    if table == "customers":
+        return rows
+    key = KEYS[table]
+    numbers = next_key[table] + np.arange(rows.table.num_rows)
+    next_key[table] += rows.table.num_rows
+    return rows._replace(
+        table=_replace(rows.table, key.column, _codes(key.prefix, numbers, key.width))
+    )
+
+
 def _with_defects(
     table: str, rows: _Rows, rng: np.random.Generator, rate: float, next_key: dict[str, int]
-) -> _Rows:
-    """Number the clean rows' keys, then append a few broken copies of clean rows per class.
+) -> pa.Table:
+    """Append a few broken copies of clean rows per class of _DEFECTS[table].
 
-    Copies come from small customers only (one customer per defect), so the enterprise accounts
-    that drive the calibration, and the END_DATE anchor, stay whole.
+    Copies come from small customers only, so the enterprise accounts that drive the calibration,
+    and the END_DATE anchor, stay whole.
     """
-    key = KEYS[table]
-    clean = rows.table
-    if table != "customers":
-        clean = _replace(clean, key.column, _codes(key.prefix, next_key[table] + np.arange(clean.num_rows), key.width))  # fmt: skip
-        next_key[table] += clean.num_rows
     eligible = np.flatnonzero(~rows.is_large)
-    defects = _DEFECTS[table]
-    per_class = max(1, round(rate * clean.num_rows / len(defects)))
     if rate == 0 or len(eligible) == 0:
-        return rows._replace(table=clean)
+        return rows.table
+    key = KEYS[table]
+    defects = _DEFECTS[table]
+    per_class = max(1, round(rate * rows.table.num_rows / len(defects)))
     broken = []
     for defect in defects:  # a handful of classes, each vectorised over its rows
         picked = rng.choice(eligible, per_class, replace=per_class > len(eligible))
-        copies = defect.mutate(clean.take(np.sort(picked)), rng)
+        copies = defect.mutate(rows.table.take(np.sort(picked)), rng)
         if defect.fresh_key:
             numbers = next_key[table] + np.arange(copies.num_rows)
             copies = _replace(copies, key.column, _codes(key.prefix, numbers, key.width))
             next_key[table] += copies.num_rows
         broken.append(copies)
-    return rows._replace(table=pa.concat_tables([clean, *broken]))
+    return pa.concat_tables([rows.table, *broken])
 
 
 # === Files ===================================================================================
 
 
 class _Sink:
-    """One file per table, written chunk by chunk under a temporary name, renamed when complete."""
+    """One table's file, written chunk by chunk under a temporary name."""
 
     def __init__(self, path: Path, table: str, file_format: str) -> None:
         self.path = path
         self.partial = path.with_name(f".{path.name}.partial")
         schema = SCHEMAS[table]
+        self.writer: pq.ParquetWriter | pacsv.CSVWriter
         if file_format == "csv":
             # CSV timestamps are written as 'YYYY-MM-DD HH:MM:SS': whole seconds, no fraction.
             second = pa.timestamp("s")
             schema = pa.schema([f.with_type(second) if f.type == _TIMESTAMP else f for f in schema])
             options = pacsv.WriteOptions(quoting_header="none")
-            self.writer: pq.ParquetWriter | pacsv.CSVWriter = pacsv.CSVWriter(
-                self.partial, schema, write_options=options
-            )
+            self.writer = pacsv.CSVWriter(self.partial, schema, write_options=options)
         else:
             self.writer = pq.ParquetWriter(self.partial, schema, compression="zstd")
         self.schema = schema
@@ -984,12 +1010,55 @@ class _Sink:
     def write(self, table: pa.Table) -> None:
         self.writer.write_table(table.cast(self.schema))
 
-    def close(self) -> None:
+    def finish(self) -> None:
         self.writer.close()
         self.partial.replace(self.path)
 
-    def abort(self) -> None:
+    def discard(self) -> None:
         try:
             self.writer.close()
         finally:
             self.partial.unlink(missing_ok=True)
+
+
+class _Output:
+    """The six files of one run: complete files appear only once every table is written.
+
+    On success, a file of the same table in the other format is removed: the dbt project prefers
+    Parquet when both exist, so a stale file would shadow (or hide behind) the new one.
+    """
+
+    def __init__(self, out_dir: Path, file_format: str) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.stale = [
+            out_dir / f"{table}.{other}"
+            for table in TABLES
+            for other in FILE_FORMATS
+            if other != file_format
+        ]
+        self.sinks: dict[str, _Sink] = {}
+        try:
+            for table in TABLES:
+                self.sinks[table] = _Sink(out_dir / f"{table}.{file_format}", table, file_format)
+        except BaseException:
+            self._discard()
+            raise
+
+    def write(self, table: str, rows: pa.Table) -> None:
+        self.sinks[table].write(rows)
+
+    def __enter__(self) -> _Output:
+        return self
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        if error_type is not None:
+            self._discard()
+            return
+        for sink in self.sinks.values():
+            sink.finish()
+        for path in self.stale:
+            path.unlink(missing_ok=True)
+
+    def _discard(self) -> None:
+        for sink in self.sinks.values():
+            sink.discard()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from customer360.settings import Settings
@@ -47,14 +48,18 @@ def run(args: argparse.Namespace) -> int:
 
     out_dir = args.out or Settings.from_env().raw_dir
     extra = {} if args.bad_row_rate is None else {"bad_row_rate": args.bad_row_rate}
-    rows = generate_raw_data(
-        out_dir,
-        customers=args.customers,
-        seed=args.seed,
-        file_format=args.format,
-        show_progress=not args.quiet,
-        **extra,
-    )
+    try:
+        rows = generate_raw_data(
+            out_dir,
+            customers=args.customers,
+            seed=args.seed,
+            file_format=args.format,
+            show_progress=not args.quiet,
+            **extra,
+        )
+    except ValueError as error:
+        print(f"c360 generate: {error}", file=sys.stderr)
+        return 2
     for table, count in rows.items():
         print(f"{table:<16} {count:>12,} rows")
     print(f"wrote {sum(rows.values()):,} rows to {out_dir}")
