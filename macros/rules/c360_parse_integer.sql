@@ -4,8 +4,8 @@
 #}
 {% macro c360_parse_integer(column) -%}
     case
-        when {{ dbt.safe_cast(column, 'decimal(38, 9)') }}
-            = floor({{ dbt.safe_cast(column, 'decimal(38, 9)') }})
-            then {{ dbt.safe_cast(dbt.safe_cast(column, 'decimal(38, 9)'), 'integer') }}
+        when {{ c360_try_cast(column, 'decimal(38, 9)') }}
+            = floor({{ c360_try_cast(column, 'decimal(38, 9)') }})
+            then {{ c360_try_cast(c360_try_cast(column, 'decimal(38, 9)'), 'integer') }}
     end
 {%- endmacro %}

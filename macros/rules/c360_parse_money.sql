@@ -4,8 +4,8 @@
 #}
 {% macro c360_parse_money(column) -%}
     case
-        when {{ dbt.safe_cast(column, 'decimal(38, 9)') }}
-            = {{ dbt.safe_cast(column, 'decimal(18, 2)') }}
-            then {{ dbt.safe_cast(column, 'decimal(18, 2)') }}
+        when {{ c360_try_cast(column, 'decimal(38, 9)') }}
+            = {{ c360_try_cast(column, 'decimal(18, 2)') }}
+            then {{ c360_try_cast(column, 'decimal(18, 2)') }}
     end
 {%- endmacro %}

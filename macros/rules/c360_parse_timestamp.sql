@@ -1,9 +1,9 @@
 {# A timestamp read from a timestamp, a date or ISO text; NULL when it does not parse. #}
 {% macro c360_parse_timestamp(column) -%}
-    {{ dbt.safe_cast(column, api.Column.translate_type('timestamp')) }}
+    {{ c360_try_cast(column, api.Column.translate_type('timestamp')) }}
 {%- endmacro %}
 
 {# A date read from a date, a timestamp (its day) or ISO text; NULL when it does not parse. #}
 {% macro c360_parse_date(column) -%}
-    cast({{ dbt.safe_cast(column, api.Column.translate_type('timestamp')) }} as date)
+    cast({{ c360_try_cast(column, api.Column.translate_type('timestamp')) }} as date)
 {%- endmacro %}
