@@ -7,6 +7,7 @@
     {{ return('raw') }}
 {% endmacro %}
 
+{# A string literal's content: quotes doubled (DuckDB and Spark 4 both read '' as one quote). #}
 {% macro c360_sql_escape(text) %}
     {{ return(text | replace("'", "''")) }}
 {% endmacro %}
@@ -33,15 +34,17 @@
     {{ return(tables) }}
 {% endmacro %}
 
-{# The file for a table: <table>.parquet preferred over <table>.csv; none when neither exists. #}
-{% macro c360_find_raw_file(raw_dir, table_name) %}
+{#
+    The file for a table: <table>.parquet preferred over <table>.csv; none when neither exists.
+    `file_names` are the names of the files in raw_dir (c360_raw_file_names, listed once a run).
+#}
+{% macro c360_find_raw_file(raw_dir, table_name, file_names) %}
     {%- set candidates = [] -%}
     {%- for file_format in ['parquet', 'csv'] -%}
-        {%- set path = raw_dir ~ '/' ~ table_name ~ '.' ~ file_format -%}
-        {%- set listing = run_query(
-            "select count(*) from glob('" ~ c360_sql_escape(path) ~ "')") -%}
-        {%- if listing.columns[0].values()[0] > 0 -%}
-            {%- do candidates.append({'path': path, 'format': file_format}) -%}
+        {%- if (table_name ~ '.' ~ file_format) in file_names -%}
+            {%- do candidates.append({
+                'path': raw_dir ~ '/' ~ table_name ~ '.' ~ file_format,
+                'format': file_format}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if candidates | length > 1 -%}
@@ -51,22 +54,11 @@
     {{ return(candidates[0] if candidates else none) }}
 {% endmacro %}
 
-{#
-    CSV is read as text (types are checked row by row in staging, so a bad value becomes a
-    rejected row instead of failing the whole file); Parquet keeps its own types.
-#}
-{% macro c360_raw_reader_sql(path, file_format) %}
-    {%- if file_format == 'csv' -%}
-        {{ return("read_csv('" ~ c360_sql_escape(path) ~ "', header = true, all_varchar = true)") }}
-    {%- else -%}
-        {{ return("read_parquet('" ~ c360_sql_escape(path) ~ "')") }}
-    {%- endif -%}
-{% endmacro %}
-
 {% macro c360_empty_raw_view_sql(table) %}
     {%- set columns = [] -%}
     {%- for column in table.columns -%}
-        {%- do columns.append('cast(null as ' ~ column.data_type ~ ') as ' ~ column.name) -%}
+        {%- do columns.append(
+            'cast(null as ' ~ c360_sql_type(column.data_type) ~ ') as ' ~ column.name) -%}
     {%- endfor -%}
     {{ return('create or replace view ' ~ c360_raw_schema() ~ '.' ~ table.name ~ ' as select '
         ~ columns | join(', ') ~ ' where false') }}
@@ -96,21 +88,20 @@
 {% endmacro %}
 
 {#
-    Which physical types can carry a contract type. Text is always accepted for scalar columns
-    because staging parses it value by value and rejects what does not parse.
+    Which physical types can carry a contract type. The decision is taken on the engine-neutral
+    type family (c360_raw_type_family), so DuckDB and Spark accept and refuse the same files.
+    Text is always accepted for scalar columns because staging parses it value by value and
+    rejects what does not parse.
 #}
 {% macro c360_raw_type_fits(contract_type, actual_type) %}
-    {%- set integers = ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT',
-                        'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'] -%}
-    {%- set decimals = ['FLOAT', 'DOUBLE'] -%}
-    {%- set timestamps = ['TIMESTAMP', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'DATE'] -%}
-    {%- set base = actual_type.split('(')[0] | trim -%}
+    {%- set family = c360_raw_type_family(actual_type) -%}
     {%- set contract = contract_type | lower -%}
-    {%- if base == 'VARCHAR' -%}{{ return(true) }}{%- endif -%}
-    {%- if contract == 'varchar' -%}{{ return(base in integers) }}{%- endif -%}
-    {%- if contract == 'integer' -%}{{ return(base in integers + decimals + ['DECIMAL']) }}{%- endif -%}
-    {%- if contract.startswith('decimal') -%}{{ return(base in integers + decimals + ['DECIMAL']) }}{%- endif -%}
-    {%- if contract in ['date', 'timestamp'] -%}{{ return(base in timestamps) }}{%- endif -%}
+    {%- if family == 'text' -%}{{ return(true) }}{%- endif -%}
+    {%- if contract == 'varchar' -%}{{ return(family == 'integer') }}{%- endif -%}
+    {%- if contract == 'integer' or contract.startswith('decimal') -%}
+        {{ return(family in ['integer', 'float', 'decimal']) }}
+    {%- endif -%}
+    {%- if contract in ['date', 'timestamp'] -%}{{ return(family == 'timestamp') }}{%- endif -%}
     {{ return(false) }}
 {% endmacro %}
 

@@ -56,7 +56,7 @@ final as (
         customers.country_code,
         customers.account_owner_id,
         customers.signup_date,
-        lifecycle.tenure_days,
+        cast(lifecycle.tenure_days as {{ dbt.type_bigint() }}) as tenure_days,
         as_of.as_of_date,
 
         -- money, net of refunds
@@ -81,7 +81,7 @@ final as (
         tiered.customer_segment,
 
         -- RFM
-        rfm.recency_days,
+        cast(rfm.recency_days as {{ dbt.type_bigint() }}) as recency_days,
         rfm.frequency,
         cast(rfm.monetary as decimal(18, 2)) as monetary,
         rfm.recency_score,
@@ -92,7 +92,7 @@ final as (
         rfm_segments.rfm_segment,
 
         -- health and risk
-        touchpoints.days_since_last_activity,
+        cast(touchpoints.days_since_last_activity as {{ dbt.type_bigint() }}) as days_since_last_activity,
         health.customer_health_score,
         health.health_weakest_component,
         health.churn_probability,
@@ -102,8 +102,8 @@ final as (
         lifecycle.recommended_engagement_model,
 
         -- funnel
-        touchpoints.marketing_to_sales_days,
-        touchpoints.sales_to_support_days,
+        cast(touchpoints.marketing_to_sales_days as {{ dbt.type_bigint() }}) as marketing_to_sales_days,
+        cast(touchpoints.sales_to_support_days as {{ dbt.type_bigint() }}) as sales_to_support_days,
         touchpoints.cross_stage_engagement_consistency
     from customers
     cross join as_of

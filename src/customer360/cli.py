@@ -23,6 +23,10 @@ COMMAND_MODULES = (
     "customer360.commands.demo",
     "customer360.commands.generate",
     "customer360.commands.build",
+    "customer360.commands.report",
+    "customer360.commands.validate",
+    "customer360.commands.alerts",
+    "customer360.commands.bench",
 )
 
 

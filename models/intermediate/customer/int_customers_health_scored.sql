@@ -49,7 +49,10 @@ components as (
             when touchpoints.events_in_engagement_window is not null
                 then 1
                     + 4
-                    * least(1.0, touchpoints.events_in_engagement_window / ({{ engagement_target }} * 1.0))
+                    * least(
+                        1.0,
+                        cast(touchpoints.events_in_engagement_window as double) / {{ engagement_target }}
+                    )
         end as engagement_component,
         case
             when coalesce(transactions.revenue_recent_half_year, 0) = 0
@@ -65,15 +68,18 @@ components as (
         end as financial_trend_component,
         case
             when touchpoints.tickets_in_support_window is null then null
-            when touchpoints.tickets_in_support_window = 0 then {{ no_ticket_score }}
+            -- an escalation still open counts even when it was opened before the window
             else greatest(1.0, least(
                     5.0,
-                    coalesce(touchpoints.mean_csat_in_support_window, 3.0)
+                    case
+                        when touchpoints.tickets_in_support_window = 0 then {{ no_ticket_score }}
+                        else coalesce(touchpoints.mean_csat_in_support_window, 3.0)
+                    end
                     - {{ escalation_penalty }} * touchpoints.open_escalated_tickets
                 ))
         end as support_experience_component,
         rfm.rfm_composite_score as rfm_component,
-        1 + 4 * least(1.0, touchpoints.touchpoint_kinds_12m / ({{ breadth_target }} * 1.0))
+        1 + 4 * least(1.0, cast(touchpoints.touchpoint_kinds_12m as double) / {{ breadth_target }})
             as relationship_breadth_component
     from touchpoints
     inner join rfm on touchpoints.customer_id = rfm.customer_id
@@ -112,7 +118,9 @@ weakest as (
                     then '{{ name }}'
             {% endfor -%}
         end as health_weakest_component,
-        least(coalesce(days_since_last_activity, {{ inactivity_cap }}), {{ inactivity_cap }}) / 365.0
+        cast(
+            least(coalesce(days_since_last_activity, {{ inactivity_cap }}), {{ inactivity_cap }}) as double
+        ) / 365
             as inactivity_years
     from health
 ),

@@ -98,10 +98,11 @@ final as (
             as sales_to_support_days,
         -- Shannon entropy of the touches' spread over the three stages, divided by ln 3:
         -- 1 when spread evenly, 0 when all touches fall in one stage. Written as
-        -- sum(p * ln(1 / p)) so that a single stage gives 0.0, not -0.0.
+        -- sum(p * ln(1 / p)) so that a single stage gives 0.0, not -0.0, and rounded to 12
+        -- decimals so that an even spread gives exactly 1.
         case
             when funnel_touches > 0
-                then (
+                then round((
                     {% for stage in var('funnel_stages') -%}
                     case
                         when {{ stage }}_touches > 0
@@ -110,7 +111,7 @@ final as (
                         else 0
                     end{{ ' +' if not loop.last }}
                     {% endfor -%}
-                ) / ln({{ var('funnel_stages') | length }})
+                ) / ln({{ var('funnel_stages') | length }}), 12)
         end as cross_stage_engagement_consistency,
         case
             when has_activity_events then coalesce(events_in_engagement_window, 0)

@@ -71,10 +71,28 @@ at_risk as (
     select
         *,
         cast(
-            round(cast(expected_annual_revenue as double) * churn_probability, 2)
+            {{ c360_round('cast(expected_annual_revenue as double) * churn_probability', 2) }}
             as decimal(18, 2)
         ) as revenue_at_risk
     from inputs
+),
+
+unrounded as (
+    select
+        *,
+        cast(net_revenue_in_velocity_window as double) * (cast(365 as double) / 12)
+        / {{ velocity_window_days }} as revenue_velocity_monthly_unrounded,
+        case when lifetime_revenue > 0 then cast(lifetime_revenue as double) else 0 end
+        + cast(expected_annual_revenue as double) * (1 - churn_probability)
+        / (1 + {{ discount_rate }} - (1 - churn_probability)) as estimated_customer_ltv_unrounded,
+        case
+            when next_tier_min_revenue_12m is null then 0
+            when next_tier_min_revenue_12m > revenue_12m
+                then cast(next_tier_min_revenue_12m - revenue_12m as double)
+                    * {{ upsell_capture_rate }} * (customer_health_score - 1) / 4
+            else 0
+        end as upsell_potential_unrounded
+    from at_risk
 ),
 
 final as (
@@ -83,28 +101,14 @@ final as (
         cast(expected_annual_revenue as decimal(18, 2)) as expected_annual_revenue,
         -- the complement in exact decimals, so the two always add up to expected_annual_revenue
         cast(expected_annual_revenue - revenue_at_risk as decimal(18, 2)) as risk_adjusted_value,
-        cast(round(
-            cast(net_revenue_in_velocity_window as double) * (365.0 / 12) / {{ velocity_window_days }},
-            2
-        ) as decimal(18, 2)) as revenue_velocity_monthly,
-        cast(round(
-            case when lifetime_revenue > 0 then cast(lifetime_revenue as double) else 0 end
-            + cast(expected_annual_revenue as double) * (1 - churn_probability)
-            / (1 + {{ discount_rate }} - (1 - churn_probability)),
-            2
-        ) as decimal(18, 2)) as estimated_customer_ltv,
-        cast(round(
-            case
-                when next_tier_min_revenue_12m is null then 0
-                when next_tier_min_revenue_12m > revenue_12m
-                    then cast(next_tier_min_revenue_12m - revenue_12m as double)
-                        * {{ upsell_capture_rate }} * (customer_health_score - 1) / 4
-                else 0
-            end,
-            2
-        ) as decimal(18, 2)) as upsell_potential,
+        cast({{ c360_round('revenue_velocity_monthly_unrounded', 2) }} as decimal(18, 2))
+            as revenue_velocity_monthly,
+        cast({{ c360_round('estimated_customer_ltv_unrounded', 2) }} as decimal(18, 2))
+            as estimated_customer_ltv,
+        cast({{ c360_round('upsell_potential_unrounded', 2) }} as decimal(18, 2))
+            as upsell_potential,
         revenue_at_risk
-    from at_risk
+    from unrounded
 )
 
 select * from final

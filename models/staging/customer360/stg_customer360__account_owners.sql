@@ -32,9 +32,9 @@ checked as (
 
 final as (
     select
-        cast(account_owner_id as varchar) as account_owner_id,
-        cast(owner_name as varchar) as owner_name,
-        cast(team as varchar) as team,
+        cast(account_owner_id as {{ dbt.type_string() }}) as account_owner_id,
+        cast(owner_name as {{ dbt.type_string() }}) as owner_name,
+        cast(team as {{ dbt.type_string() }}) as team,
         rejection_reason,
         rejected_column,
         case

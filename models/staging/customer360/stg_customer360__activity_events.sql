@@ -36,11 +36,11 @@ checked as (
 
 final as (
     select
-        cast(event_id as varchar) as event_id,
-        cast(customer_id as varchar) as customer_id,
+        cast(event_id as {{ dbt.type_string() }}) as event_id,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         parsed_event_ts as event_ts,
-        cast(event_type as varchar) as event_type,
-        cast(channel as varchar) as channel,
+        cast(event_type as {{ dbt.type_string() }}) as event_type,
+        cast(channel as {{ dbt.type_string() }}) as channel,
         rejection_reason,
         rejected_column,
         case

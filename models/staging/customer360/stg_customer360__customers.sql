@@ -6,7 +6,7 @@
     ('parsed_signup_date is null', 'unparseable_value', 'signup_date'),
     ('employee_count is not null and parsed_employee_count is null', 'unparseable_value', 'employee_count'),
     ('parsed_employee_count < 0', 'value_out_of_range', 'employee_count'),
-    ('country_code is not null and cast(country_code as varchar) not in '
+    ('country_code is not null and cast(country_code as ' ~ dbt.type_string() ~ ') not in '
         ~ c360_sql_list(c360_iso_country_codes()), 'value_out_of_set', 'country_code'),
 ] -%}
 
@@ -39,14 +39,14 @@ checked as (
 
 final as (
     select
-        cast(customer_id as varchar) as customer_id,
-        cast(customer_name as varchar) as customer_name,
-        cast(industry as varchar) as industry,
-        cast(region as varchar) as region,
-        cast(country_code as varchar) as country_code,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(customer_name as {{ dbt.type_string() }}) as customer_name,
+        cast(industry as {{ dbt.type_string() }}) as industry,
+        cast(region as {{ dbt.type_string() }}) as region,
+        cast(country_code as {{ dbt.type_string() }}) as country_code,
         parsed_employee_count as employee_count,
         parsed_signup_date as signup_date,
-        cast(account_owner_id as varchar) as account_owner_id,
+        cast(account_owner_id as {{ dbt.type_string() }}) as account_owner_id,
         rejection_reason,
         rejected_column,
         case

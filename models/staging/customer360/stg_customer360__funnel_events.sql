@@ -3,7 +3,7 @@
     ('key_versions > 1', 'conflicting_duplicate_key', 'funnel_event_id'),
     ('customer_id is null', 'missing_value', 'customer_id'),
     ('stage is null', 'missing_value', 'stage'),
-    ('cast(stage as varchar) not in ' ~ c360_sql_list(var('funnel_stages')),
+    ('cast(stage as ' ~ dbt.type_string() ~ ') not in ' ~ c360_sql_list(var('funnel_stages')),
         'value_out_of_set', 'stage'),
     ('event_ts is null', 'missing_value', 'event_ts'),
     ('parsed_event_ts is null', 'unparseable_value', 'event_ts'),
@@ -37,9 +37,9 @@ checked as (
 
 final as (
     select
-        cast(funnel_event_id as varchar) as funnel_event_id,
-        cast(customer_id as varchar) as customer_id,
-        cast(stage as varchar) as stage,
+        cast(funnel_event_id as {{ dbt.type_string() }}) as funnel_event_id,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(stage as {{ dbt.type_string() }}) as stage,
         parsed_event_ts as event_ts,
         rejection_reason,
         rejected_column,

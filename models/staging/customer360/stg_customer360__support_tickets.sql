@@ -6,7 +6,7 @@
     ('parsed_opened_ts is null', 'unparseable_value', 'opened_ts'),
     ('resolved_ts is not null and parsed_resolved_ts is null', 'unparseable_value', 'resolved_ts'),
     ('priority is null', 'missing_value', 'priority'),
-    ('cast(priority as varchar) not in ' ~ c360_sql_list(var('ticket_priorities')),
+    ('cast(priority as ' ~ dbt.type_string() ~ ') not in ' ~ c360_sql_list(var('ticket_priorities')),
         'value_out_of_set', 'priority'),
     ('csat_score is not null and parsed_csat_score is null', 'unparseable_value', 'csat_score'),
     ('parsed_csat_score not between 1 and 5', 'value_out_of_range', 'csat_score'),
@@ -42,11 +42,11 @@ checked as (
 
 final as (
     select
-        cast(ticket_id as varchar) as ticket_id,
-        cast(customer_id as varchar) as customer_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as ticket_id,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         parsed_opened_ts as opened_ts,
         parsed_resolved_ts as resolved_ts,
-        cast(priority as varchar) as priority,
+        cast(priority as {{ dbt.type_string() }}) as priority,
         parsed_csat_score as csat_score,
         rejection_reason,
         rejected_column,

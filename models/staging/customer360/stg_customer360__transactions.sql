@@ -7,7 +7,7 @@
     ('amount is null', 'missing_value', 'amount'),
     ('parsed_amount is null', 'unparseable_value', 'amount'),
     ('transaction_type is null', 'missing_value', 'transaction_type'),
-    ('cast(transaction_type as varchar) not in '
+    ('cast(transaction_type as ' ~ dbt.type_string() ~ ') not in '
         ~ c360_sql_list(var('transaction_types')), 'value_out_of_set', 'transaction_type'),
 ] -%}
 
@@ -40,11 +40,11 @@ checked as (
 
 final as (
     select
-        cast(transaction_id as varchar) as transaction_id,
-        cast(customer_id as varchar) as customer_id,
+        cast(transaction_id as {{ dbt.type_string() }}) as transaction_id,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         parsed_transaction_ts as transaction_ts,
         parsed_amount as amount,
-        cast(transaction_type as varchar) as transaction_type,
+        cast(transaction_type as {{ dbt.type_string() }}) as transaction_type,
         rejection_reason,
         rejected_column,
         case

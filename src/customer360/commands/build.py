@@ -1,10 +1,23 @@
-"""`c360 build`: run `dbt build` on the raw files, then publish the mart for readers."""
+"""`c360 build`: run `dbt build` on the raw files, then publish the mart for readers.
+
+Publishing policy: the mart is published only when `dbt build` exits 0, i.e. no model failed
+and no test of severity error failed. Tests of severity warn (data-quality symptoms such as
+rejected rows or a drifting metric) do not stop publishing: the mart is right for the data
+accepted, and `c360 alerts` reports them. On any error, or a build killed mid-way, readers keep
+the last published mart. A run that did not rebuild every public mart (a `--select`, or
+`--empty`) is not published either, so the published tables always come from one build.
+
+Exit status: dbt's own when it failed, 2 without a raw directory, 3 when the build passed but
+publishing failed (the previous published mart is still in place), else 0.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 
+from customer360 import publish
+from customer360.dbt_artifacts import RunResults, read_run_results, target_dir
 from customer360.dbt_runner import run_dbt
 from customer360.settings import Settings
 
@@ -15,11 +28,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run dbt build (seeds, models, tests) and publish the mart",
         description=(
             "Run `dbt build` against the raw files in $C360_RAW_DIR, writing the work "
-            "database $C360_DUCKDB_PATH. Extra arguments after `--` go to dbt unchanged."
+            "database $C360_DUCKDB_PATH, then publish the public marts atomically to "
+            "$C360_PUBLISHED_PATH for BI readers (only when the build passed: warnings are "
+            "published, errors are not). Extra arguments after `--` go to dbt unchanged."
         ),
     )
     parser.add_argument("--as-of-date", help="analysis date YYYY-MM-DD (default: from the data)")
     parser.add_argument("--vars", default=None, help="more dbt vars as a JSON/YAML mapping")
+    parser.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="build the work database only; leave $C360_PUBLISHED_PATH as it is",
+    )
     parser.add_argument("dbt_args", nargs=argparse.REMAINDER, help="passed on to dbt build")
     parser.set_defaults(func=run)
 
@@ -41,5 +61,58 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     extra = [a for a in args.dbt_args if a != "--"]
+    run_results_path = target_dir(settings) / "run_results.json"
+    # A run that dies before writing results must not leave the previous run's results behind
+    # for `c360 alerts` (or the publish check) to mistake for its own.
+    run_results_path.unlink(missing_ok=True)
     result = run_dbt(settings, ["build", *extra], dbt_vars_from(args))
-    return result.returncode
+    if result.returncode != 0:
+        print(
+            f"c360 build: dbt build failed (exit {result.returncode}); not published: readers "
+            f"keep {settings.published_path}. `c360 alerts` summarises what failed."
+        )
+        return result.returncode
+    if args.no_publish:
+        return 0
+    return publish_run(settings, read_run_results(run_results_path))
+
+
+def publish_run(settings: Settings, run_results: RunResults) -> int:
+    """Publish a passed run if it rebuilt every public mart; 0 when published or skipped."""
+    reason = unpublishable_reason(run_results)
+    if reason:
+        print(f"c360 build: not published ({reason}); readers keep {settings.published_path}")
+        return 0
+    audit_tables = [
+        r.relation_name.split(".")[-1].strip('"')
+        for r in run_results.results
+        if r.resource_type == "test" and r.relation_name
+    ]
+    try:
+        publication = publish.publish(
+            settings.duckdb_path,
+            settings.published_path,
+            invocation_id=run_results.invocation_id,
+            audit_tables=audit_tables,
+        )
+    except (publish.PublishError, OSError) as error:
+        print(f"c360 build: publishing failed: {error}; readers keep {settings.published_path}")
+        return 3
+    customers = publication.row_counts["customer360__customer_value_analysis"]
+    print(
+        f"c360 build: published {len(publication.tables)} tables and "
+        f"{len(publication.audit_tables)} stored test results to {publication.path} "
+        f"(as_of_date {publication.as_of_date}, {customers:,} customers)"
+    )
+    return 0
+
+
+def unpublishable_reason(run_results: RunResults) -> str | None:
+    """Why a passed run must not be published, or None when it may be."""
+    if run_results.is_empty_run:
+        return "an --empty run builds empty tables"
+    models = {r.name: r.status for r in run_results.results if r.resource_type == "model"}
+    stale = [name for name in publish.REQUIRED_TABLES if models.get(name) != "success"]
+    if stale:
+        return f"this run did not rebuild {', '.join(stale)}"
+    return None

@@ -1,0 +1,295 @@
+"""Correlation diagnostics of the customer value mart, per segment and configured column pair.
+
+The reduction runs in DuckDB, so the cost stays a few sorts and scans of the mart at 10M
+customers as at 5k: every column in a pair is ranked once per segment and once overall (window
+functions, average ranks for ties), then a single grouped pass computes, per segment and for
+'All', the complete rows of each pair, Pearson's r with corr() and Spearman's rho as corr() of
+the ranks. Only that one small row per segment reaches pandas (through Arrow), where scipy adds
+the p-value (t distribution) and the Fisher z interval.
+
+No Jinja in this file: dbt renders Python models as templates too, so no double braces.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import pandas as pd
+import pyarrow as pa
+from scipy import stats
+
+MART = "customer360__customer_value_analysis"
+ALL_SEGMENTS = "All"
+# Below this many complete rows r is undefined (n = 2 always gives |r| = 1).
+MIN_ROWS = 3
+# Fisher's z has standard error 1 / sqrt(n - 3): the interval needs n > 3.
+MIN_ROWS_FOR_INTERVAL = 4
+CONFIDENCE = 0.95
+# Exclusive upper bounds of |pearson_r| per label; the model config `strength_bounds` overrides.
+DEFAULT_STRENGTH_BOUNDS = {"negligible": 0.1, "weak": 0.3, "moderate": 0.5, "strong": 0.7}
+STRONGEST_LABEL = "very strong"
+# Explicit types: a column that is NULL on every row must still land as varchar or double.
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("segment", pa.string()),
+        ("x_column", pa.string()),
+        ("y_column", pa.string()),
+        ("n", pa.int64()),
+        ("pearson_r", pa.float64()),
+        ("spearman_rho", pa.float64()),
+        ("p_value", pa.float64()),
+        ("ci_low", pa.float64()),
+        ("ci_high", pa.float64()),
+        ("strength", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+OUTPUT_COLUMNS = OUTPUT_SCHEMA.names
+
+Pair = tuple[str, str]
+
+
+def parse_pairs(configured: object) -> list[Pair]:
+    """The column pairs from the model config: a list, or the text of one."""
+    # A var rendered into the YAML config may arrive as the text of the list.
+    pairs = ast.literal_eval(configured) if isinstance(configured, str) else configured
+    if not pairs:
+        raise ValueError("correlation_pairs is empty: configure at least one column pair")
+    parsed = []
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ValueError(f"correlation_pairs entry {pair!r} is not an [x, y] pair")
+        parsed.append((str(pair[0]), str(pair[1])))
+    return parsed
+
+
+def parse_bounds(configured: object) -> dict[str, float]:
+    bounds = ast.literal_eval(configured) if isinstance(configured, str) else configured
+    return {
+        str(label): float(upper) for label, upper in (bounds or DEFAULT_STRENGTH_BOUNDS).items()
+    }
+
+
+def check_columns(pairs: list[Pair], available: list[str]) -> None:
+    """A misconfigured pair is a configuration error, not a data condition: name the column."""
+    missing = sorted({column for pair in pairs for column in pair} - set(available))
+    if missing:
+        raise ValueError(
+            f"correlation_pairs names columns that {MART} does not have: {', '.join(missing)}"
+        )
+
+
+def quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def partial_nulls_sql(pairs: list[Pair]) -> str:
+    """Per pair, the rows where exactly one of the two columns is NULL (usually none)."""
+    counts = ",\n    ".join(
+        f"count(*) filter (where ({quoted(x)} is null) <> ({quoted(y)} is null)) as pair_{index}"
+        for index, (x, y) in enumerate(pairs)
+    )
+    return f"select\n    {counts}\nfrom mart"
+
+
+def rank_key(pair: Pair, axis: int, partial: set[int], index: int) -> tuple[str, str | None]:
+    """Which ranking a pair's axis uses: (column, partner column or None).
+
+    A column is ranked once for all the pairs it is in, unless the pair has rows where only one
+    side is NULL: Spearman ranks among the pair's complete rows, so there the column is ranked
+    apart among the rows where the partner is non-NULL.
+    """
+    column, partner = pair[axis], pair[1 - axis]
+    return column, (partner if index in partial else None)
+
+
+def rank_keys(pairs: list[Pair], partial: set[int]) -> dict[tuple[str, str | None], int]:
+    keys: dict[tuple[str, str | None], int] = {}
+    for index, pair in enumerate(pairs):
+        for axis in (0, 1):
+            keys.setdefault(rank_key(pair, axis, partial, index), len(keys))
+    return keys
+
+
+def average_rank(value: str, partition: list[str]) -> str:
+    """Average rank of `value`: ties share the mean of their ranks.
+
+    rank() is the first position of the tie group and count(*) with the default frame (up to
+    the last peer) its last, so one sort per ranking gives both. NULLs sort last, whatever the
+    session's default, so they do not move the ranks of the non-NULL values.
+    """
+    over = f"partition by {', '.join(partition)} " if partition else ""
+    window = f"({over}order by {value} nulls last)"
+    return f"(rank() over {window} + count(*) over {window}) / 2.0"
+
+
+def pair_aggregates(index: int, vx: str, vy: str, rank_x: int, rank_y: int) -> list[str]:
+    both = f"filter (where {vx} is not null and {vy} is not null)"
+    return [
+        f"count(*) {both} as n_{index}",
+        f"min({vx}) {both} = max({vx}) {both} as is_x_constant_{index}",
+        f"min({vy}) {both} = max({vy}) {both} as is_y_constant_{index}",
+        f"corr({vy}, {vx}) {both} as pearson_r_{index}",
+        f"corr(s{rank_y}, s{rank_x}) {both} as rho_segment_{index}",
+        f"corr(a{rank_y}, a{rank_x}) {both} as rho_all_{index}",
+    ]
+
+
+def reduction_sql(pairs: list[Pair], partial: set[int]) -> str:
+    """One query over the mart (virtual table `mart`): a row per segment and one for all
+    customers (grouping sets), with n, constant flags, r and rho of every pair as columns.
+
+    Ranks s<k> are within the segment, a<k> over all customers; each grouping reads its own.
+    """
+    columns = sorted({column for pair in pairs for column in pair})
+    value = {column: f"v{number}" for number, column in enumerate(columns)}
+    keys = rank_keys(pairs, partial)
+    ranks = []
+    for (column, partner), number in keys.items():
+        apart = [f"({value[partner]} is null)"] if partner else []
+        ranks.append(f"{average_rank(value[column], ['segment', *apart])} as s{number}")
+        ranks.append(f"{average_rank(value[column], apart)} as a{number}")
+    aggregates = []
+    for index, pair in enumerate(pairs):
+        rank_x = keys[rank_key(pair, 0, partial, index)]
+        rank_y = keys[rank_key(pair, 1, partial, index)]
+        aggregates += pair_aggregates(index, value[pair[0]], value[pair[1]], rank_x, rank_y)
+    casts = ",\n        ".join(
+        f"cast({quoted(column)} as double) as {value[column]}" for column in columns
+    )
+    ranked = ",\n        ".join(ranks)
+    aggregated = ",\n    ".join(aggregates)
+    return f"""
+with values_only as (
+    select
+        customer_segment as segment,
+        {casts}
+    from mart
+),
+ranked as (
+    select
+        *,
+        {ranked}
+    from values_only
+)
+select
+    segment,
+    grouping(segment) = 1 as is_all,
+    {aggregated}
+from ranked
+group by grouping sets ((segment), ())
+"""
+
+
+def null_reason(n: int, is_x_constant: bool, is_y_constant: bool) -> str | None:
+    """Why the statistics of a (segment, pair) are NULL, or None when they can be computed."""
+    if n == 0:
+        return "no rows where both columns are non-NULL"
+    if n < MIN_ROWS:
+        return f"n = {n} rows where both columns are non-NULL; at least {MIN_ROWS} needed"
+    if is_x_constant and is_y_constant:
+        return "x_column and y_column are both constant: correlation undefined"
+    if is_x_constant:
+        return "x_column is constant: correlation undefined"
+    if is_y_constant:
+        return "y_column is constant: correlation undefined"
+    return None
+
+
+def clipped(r: float) -> float:
+    """corr() can overshoot +-1 by a rounding error; a correlation cannot."""
+    return max(-1.0, min(1.0, r))
+
+
+def p_value(r: float, n: int) -> float:
+    """Two-sided p-value of Pearson's r under rho = 0: t with n - 2 degrees of freedom."""
+    if abs(r) == 1.0:
+        return 0.0
+    t = r * math.sqrt((n - 2) / (1.0 - r * r))
+    return float(2.0 * stats.t.sf(abs(t), df=n - 2))
+
+
+def fisher_interval(r: float, n: int) -> tuple[float | None, float | None]:
+    """95% interval of Pearson's r through Fisher's z = atanh(r), se = 1 / sqrt(n - 3)."""
+    if n < MIN_ROWS_FOR_INTERVAL:
+        return None, None
+    if abs(r) == 1.0:
+        return r, r
+    z = math.atanh(r)
+    half_width = float(stats.norm.ppf(0.5 + CONFIDENCE / 2)) / math.sqrt(n - 3)
+    return math.tanh(z - half_width), math.tanh(z + half_width)
+
+
+def strength_label(r: float, bounds: dict[str, float]) -> str:
+    for label, upper in sorted(bounds.items(), key=lambda item: item[1]):
+        if abs(r) < upper:
+            return label
+    return STRONGEST_LABEL
+
+
+def is_true(flag: object) -> bool:
+    """A flag of the reduction; NULL (min = max over no rows, when n = 0) counts as false."""
+    return bool(flag) if pd.notna(flag) else False
+
+
+def diagnostics_row(
+    result: pd.Series, index: int, pair: Pair, bounds: dict[str, float]
+) -> dict[str, object]:
+    """The output row of one pair from one row (a segment, or all) of the reduction."""
+    is_all = bool(result["is_all"])
+    n = int(result[f"n_{index}"])
+    row: dict[str, object] = dict.fromkeys(OUTPUT_COLUMNS)
+    row.update(
+        segment=ALL_SEGMENTS if is_all else result["segment"],
+        x_column=pair[0],
+        y_column=pair[1],
+        n=n,
+    )
+    reason = null_reason(
+        n, is_true(result[f"is_x_constant_{index}"]), is_true(result[f"is_y_constant_{index}"])
+    )
+    if reason is not None:
+        row["reason"] = reason
+        return row
+    r = clipped(float(result[f"pearson_r_{index}"]))
+    rho = result[f"rho_all_{index}"] if is_all else result[f"rho_segment_{index}"]
+    ci_low, ci_high = fisher_interval(r, n)
+    row.update(
+        pearson_r=r,
+        spearman_rho=clipped(float(rho)),
+        p_value=p_value(r, n),
+        ci_low=ci_low,
+        ci_high=ci_high,
+        strength=strength_label(r, bounds),
+    )
+    if ci_low is None:
+        row["reason"] = f"n = {n}: the Fisher z interval needs at least {MIN_ROWS_FOR_INTERVAL}"
+    return row
+
+
+def diagnostics_table(
+    reduced: pd.DataFrame, pairs: list[Pair], bounds: dict[str, float]
+) -> pa.Table:
+    """Every (segment, pair): 'All' first, then segments by name, pairs in configured order."""
+    # A NULL segment would break the mart's contract; its own tests report it, not this model.
+    results = reduced[reduced["is_all"] | reduced["segment"].notna()].copy()
+    results["order"] = results["is_all"].map({True: "", False: "~"}) + results["segment"].fillna("")
+    rows = [
+        diagnostics_row(result, index, pair, bounds)
+        for _, result in results.sort_values("order").iterrows()
+        for index, pair in enumerate(pairs)
+    ]
+    return pa.Table.from_pylist(rows, schema=OUTPUT_SCHEMA)
+
+
+def model(dbt, session) -> pa.Table:
+    pairs = parse_pairs(dbt.config.get("correlation_pairs"))
+    bounds = parse_bounds(dbt.config.get("strength_bounds"))
+    mart = dbt.ref("customer360__customer_value_analysis")
+    check_columns(pairs, mart.columns)
+    partial_counts = mart.query("mart", partial_nulls_sql(pairs)).fetchall()[0]
+    partial = {index for index, count in enumerate(partial_counts) if count}
+    # Arrow carries the small result to pandas without a row-by-row conversion.
+    reduced = mart.query("mart", reduction_sql(pairs, partial)).to_arrow_table().to_pandas()
+    return diagnostics_table(reduced, pairs, bounds)

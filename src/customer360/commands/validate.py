@@ -1,0 +1,68 @@
+"""`c360 validate`: run the Great Expectations suites on the published mart."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from customer360.settings import Settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="run the Great Expectations suite on the published mart",
+        description=(
+            "Validate the published mart ($C360_PUBLISHED_PATH, read-only) with Great "
+            "Expectations: contract ranges and sets, the HVE and segment rules, the row count "
+            "against the accepted customers of the work database ($C360_DUCKDB_PATH), and "
+            "distribution checks. Writes Data Docs under $C360_REPORTS_DIR/data_docs. Exit 1 "
+            "when an expectation fails, with a summary of each."
+        ),
+    )
+    parser.add_argument(
+        "--database", type=Path, default=None, help="validate this DuckDB file instead"
+    )
+    parser.add_argument(
+        "--work-database",
+        type=Path,
+        default=None,
+        help="where to count the accepted customers (default: $C360_DUCKDB_PATH)",
+    )
+    parser.add_argument(
+        "--vars", default=None, help="dbt vars the build used, as JSON (as for `c360 build`)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from customer360.validate import RuleVars, validate_mart
+
+    settings = Settings.from_env()
+    database = args.database or settings.published_path
+    if not database.is_file():
+        print(
+            f"c360 validate: database {database} does not exist; run `c360 build` to publish "
+            "the mart, or pass --database"
+        )
+        return 2
+    rule_vars = RuleVars.from_project(
+        settings.project_dir, json.loads(args.vars) if args.vars else None
+    )
+    outcome = validate_mart(
+        database, args.work_database or settings.duckdb_path, settings.reports_dir, rule_vars
+    )
+    for note in outcome.notes:
+        print(f"note: {note}")
+    for failure in outcome.failures:
+        print(failure.describe())
+    if outcome.success:
+        print(f"c360 validate: all {outcome.evaluated} expectations passed on {database}")
+    else:
+        print(
+            f"c360 validate: {len(outcome.failures)} of {outcome.evaluated} expectations "
+            f"FAILED on {database}"
+        )
+    print(f"Data Docs: {outcome.docs_index}")
+    return 0 if outcome.success else 1

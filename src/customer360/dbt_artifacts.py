@@ -1,0 +1,101 @@
+"""Read the artifacts a dbt run leaves in its target directory (run_results.json, manifest.json).
+
+`c360 build` uses them to decide whether a run may be published, `c360 alerts` to summarise it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from customer360.settings import Settings
+
+
+def target_dir(settings: Settings) -> Path:
+    """Where dbt writes its artifacts: $DBT_TARGET_PATH (relative to the project), else target/."""
+    value = os.environ.get("DBT_TARGET_PATH")
+    path = Path(value) if value else Path("target")
+    return path if path.is_absolute() else settings.project_dir / path
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """One node's outcome in a run: a model, seed, test, hook ..."""
+
+    unique_id: str
+    status: str
+    message: str | None
+    failures: int | None
+    relation_name: str | None
+    compiled_code: str | None = None
+
+    @property
+    def resource_type(self) -> str:
+        return self.unique_id.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """The node's name: data tests end in a hash, unit tests are `<model>.<name>`."""
+        parts = self.unique_id.split(".")
+        if self.resource_type == "test" and len(parts) >= 4:
+            return parts[2]
+        return parts[-1]
+
+    @property
+    def unit_tested_model(self) -> str | None:
+        parts = self.unique_id.split(".")
+        return parts[2] if self.resource_type == "unit_test" and len(parts) >= 4 else None
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """The parts of run_results.json that customer360 relies on."""
+
+    invocation_id: str
+    generated_at: str
+    dbt_version: str
+    elapsed_seconds: float
+    command: str | None
+    cli_vars: dict[str, Any]
+    is_empty_run: bool
+    results: tuple[NodeResult, ...]
+
+    def by_name(self, name: str) -> NodeResult | None:
+        return next((r for r in self.results if r.name == name), None)
+
+
+def read_run_results(path: Path) -> RunResults:
+    """Parse run_results.json; raises FileNotFoundError or ValueError when it is unusable."""
+    data = json.loads(path.read_text())
+    metadata, args = data["metadata"], data.get("args", {})
+    cli_vars = args.get("vars") or {}
+    return RunResults(
+        invocation_id=metadata["invocation_id"],
+        generated_at=metadata["generated_at"],
+        dbt_version=metadata.get("dbt_version", "?"),
+        elapsed_seconds=float(data.get("elapsed_time") or 0.0),
+        command=args.get("which"),
+        cli_vars=cli_vars if isinstance(cli_vars, dict) else {},
+        is_empty_run=bool(args.get("empty")),
+        results=tuple(
+            NodeResult(
+                unique_id=r["unique_id"],
+                status=r["status"],
+                message=r.get("message"),
+                failures=r.get("failures"),
+                relation_name=r.get("relation_name"),
+                compiled_code=r.get("compiled_code"),
+            )
+            for r in data["results"]
+        ),
+    )
+
+
+def read_manifest_nodes(path: Path) -> dict[str, dict[str, Any]]:
+    """unique_id -> node of manifest.json (models, tests, seeds ...); empty when absent."""
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text()).get("nodes", {})

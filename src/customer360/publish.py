@@ -1,0 +1,236 @@
+"""Publish the mart for BI readers without ever blocking them or showing them a half-built mart.
+
+DuckDB lets one process write a database file or many read it, not both: a BI tool holding the
+file dbt builds would block the build, and a build would block the BI tool. So dbt builds a
+private work file ($C360_DUCKDB_PATH), and when the build has passed, `publish` copies the public
+tables into a fresh DuckDB file beside $C360_PUBLISHED_PATH, checkpoints and closes it, fsyncs
+it, and renames it over the published path with `os.replace`.
+
+What readers see (POSIX rename semantics):
+- a connection opened before the swap keeps reading the file it opened (the old inode stays
+  alive while it is open): wholly the previous mart, never an error, never blocked;
+- a connection opened after the swap reads wholly the new mart;
+- a build that fails or is killed never reaches the swap, so the last published mart stays.
+
+Within one process DuckDB shares one database instance per path, so a BI server that keeps any
+connection to the published file open keeps serving the old file to new connections too, until
+all its connections are closed (a connection pool's recycle setting does that).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import duckdb
+
+# The contract of the published database: the tables BI tools find by these names.
+REQUIRED_TABLES = (
+    "customer360__customer_value_analysis",
+    "customer360__segment_summary",
+    "customer360__segment_distributions",
+    "customer360__rfm_thresholds",
+    "customer360__rejected_rows",
+)
+# Published when the work database has them (a partial project may lack them).
+OPTIONAL_TABLES = (
+    "customer360__correlation_diagnostics",
+    "customer360__source_quality",
+    "customer360__mart_metrics_history",
+    "customer360__mart_metrics_drift",
+)
+AUDIT_SCHEMA = "audit"
+PUBLICATION_TABLE = "customer360__publication"
+TEMP_MARKER = ".publishing-"
+WORK_ALIAS = "c360_work"
+
+
+class PublishError(RuntimeError):
+    """The work database cannot be published (a public table is missing, or a copy failed)."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What one publish wrote."""
+
+    path: Path
+    tables: tuple[str, ...]
+    audit_tables: tuple[str, ...]
+    row_counts: dict[str, int]
+    as_of_date: str | None
+
+
+def publish(
+    work_path: Path,
+    published_path: Path,
+    invocation_id: str | None = None,
+    audit_tables: Iterable[str] | None = None,
+) -> Publication:
+    """Copy the public tables of `work_path` into a new file and swap it in at `published_path`.
+
+    `audit_tables` names the stored test failures (schema audit) of this run; None copies every
+    table in that schema. The work database must not be open for writing (dbt has finished).
+    """
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(published_path)
+    temp_path = published_path.with_name(f"{published_path.name}{TEMP_MARKER}{os.getpid()}")
+    _remove_database_file(temp_path)
+    try:
+        publication = _write_publication(work_path, temp_path, invocation_id, audit_tables)
+        _fsync_file(temp_path)
+        # A WAL beside the published path can only be left by someone who opened it for
+        # writing; DuckDB would replay it onto the new file, so it goes first.
+        _wal_path(published_path).unlink(missing_ok=True)
+        os.replace(temp_path, published_path)
+        _fsync_directory(published_path.parent)
+    except BaseException:
+        _remove_database_file(temp_path)
+        raise
+    return replace(publication, path=published_path)
+
+
+def _write_publication(
+    work_path: Path,
+    temp_path: Path,
+    invocation_id: str | None,
+    audit_tables: Iterable[str] | None,
+) -> Publication:
+    try:
+        connection = duckdb.connect(str(temp_path))
+    except duckdb.Error as error:
+        raise PublishError(f"cannot create {temp_path}: {error}") from error
+    try:
+        connection.execute(f"attach {_sql_string(str(work_path))} as {WORK_ALIAS} (read_only)")
+        tables = _public_tables(connection)
+        audit = _audit_tables(connection, audit_tables)
+        row_counts = {name: _copy_table(connection, "main", name) for name in tables}
+        if audit:
+            connection.execute(f"create schema {AUDIT_SCHEMA}")
+        for name in audit:
+            _copy_table(connection, AUDIT_SCHEMA, name)
+        as_of_date = _as_of_date(connection)
+        _write_publication_table(connection, invocation_id, as_of_date, tables)
+        connection.execute(f"detach {WORK_ALIAS}")
+        connection.execute("checkpoint")
+    except duckdb.Error as error:
+        raise PublishError(f"copying {work_path} failed: {error}") from error
+    finally:
+        connection.close()
+    if _wal_path(temp_path).exists():
+        raise PublishError(f"{temp_path} kept a write-ahead log after checkpoint and close")
+    return Publication(temp_path, tables, audit, row_counts, as_of_date)
+
+
+def _tables_in(connection: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    rows = connection.execute(
+        "select table_name from information_schema.tables "
+        "where table_catalog = ? and table_schema = ?",
+        [WORK_ALIAS, schema],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _public_tables(connection: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    present = _tables_in(connection, "main")
+    missing = [name for name in REQUIRED_TABLES if name not in present]
+    if missing:
+        raise PublishError(f"the work database lacks {', '.join(missing)}: nothing was published")
+    return REQUIRED_TABLES + tuple(name for name in OPTIONAL_TABLES if name in present)
+
+
+def _audit_tables(
+    connection: duckdb.DuckDBPyConnection, wanted: Iterable[str] | None
+) -> tuple[str, ...]:
+    present = _tables_in(connection, AUDIT_SCHEMA)
+    names = present if wanted is None else present.intersection(wanted)
+    return tuple(sorted(names))
+
+
+def _copy_table(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
+    target = f"{schema}.{_identifier(name)}"
+    connection.execute(
+        f"create table {target} as select * from {WORK_ALIAS}.{schema}.{_identifier(name)}"
+    )
+    return int(connection.execute(f"select count(*) from {target}").fetchall()[0][0])
+
+
+def _as_of_date(connection: duckdb.DuckDBPyConnection) -> str | None:
+    rows = connection.execute(
+        "select cast(max(as_of_date) as varchar) from main.customer360__customer_value_analysis"
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _write_publication_table(
+    connection: duckdb.DuckDBPyConnection,
+    invocation_id: str | None,
+    as_of_date: str | None,
+    tables: Sequence[str],
+) -> None:
+    """One row telling readers which build they see (no wall clock: the dbt run's identity)."""
+    connection.execute(
+        f"create table main.{PUBLICATION_TABLE} as select "
+        "cast(? as varchar) as invocation_id, cast(? as date) as as_of_date, "
+        "cast(? as varchar[]) as published_tables",
+        [invocation_id, as_of_date, list(tables)],
+    )
+
+
+def remove_stale_temp_files(published_path: Path) -> None:
+    """Remove temp files of publishes whose process is gone (killed mid-publish)."""
+    prefix = f"{published_path.name}{TEMP_MARKER}"
+    for path in published_path.parent.glob(f"{prefix}*"):
+        pid_text = path.name.removeprefix(prefix).removesuffix(".wal")
+        if pid_text.isdigit() and not _process_alive(int(pid_text)):
+            path.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_database_file(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _wal_path(path).unlink(missing_ok=True)
+
+
+def _wal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _fsync_file(path: Path) -> None:
+    """Flush the new file's data to disk before the rename makes it visible."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make the rename itself durable; some filesystems refuse fsync on a directory."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

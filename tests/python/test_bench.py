@@ -1,0 +1,196 @@
+"""`c360 bench` at a tiny scale: the JSON record, and a pandas-equals-mart check that is real.
+
+No timing is asserted: the machine is shared, only the presence and sanity of the figures are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import PROJECT_DIR, Workspace, assert_ok
+
+from customer360 import bench
+from customer360.commands import bench as bench_command
+
+RECORD_FIELDS = {
+    "customers",
+    "raw_rows",
+    "build_s",
+    "model_s",
+    "dbt_fixed_s",
+    "floor_s",
+    "pandas_s",
+    "peak_rss_mb",
+    "ratios",
+    "models_s",
+    "pandas_check",
+}
+MACHINE_FIELDS = {"cores", "memory_gb", "python", "duckdb", "dbt_core", "dbt_duckdb"}
+
+
+@pytest.fixture(scope="module")
+def tiny_bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict, str]:
+    """One benchmark run at 1,000 customers, one repetition."""
+    workspace = Workspace(tmp_path_factory.mktemp("bench"))
+    result = workspace.c360(
+        "bench",
+        "--scales",
+        "1k",
+        "--repeat",
+        "1",
+        "--work-dir",
+        str(workspace.root / "bench"),
+        "--json",
+        str(workspace.root / "bench.json"),
+    )
+    assert_ok(result)
+    return workspace, json.loads((workspace.root / "bench.json").read_text()), result.stdout
+
+
+def _paths(workspace: Workspace) -> bench.ScalePaths:
+    scale = bench.parse_scale("1k")
+    return bench.ScalePaths.of(PROJECT_DIR, workspace.root / "bench", scale, bench.DEFAULT_SEED)
+
+
+def test_record_has_the_figures_and_the_machine(tiny_bench: tuple[Workspace, dict, str]) -> None:
+    _, result, stdout = tiny_bench
+    assert result["machine"].keys() >= MACHINE_FIELDS
+    (record,) = result["records"]
+    assert record.keys() >= RECORD_FIELDS
+    assert record["scale"] == "1k"
+    assert record["customers"] == 1_000
+    assert record["raw_rows"] == sum(record["raw_rows_by_table"].values()) > 1_000
+    for key in ("build_s", "model_s", "floor_s", "pandas_s"):
+        assert record[key] > 0
+    assert set(record["peak_rss_mb"]) == {"build", "floor", "pandas"}
+    assert all(mb > 0 for mb in record["peak_rss_mb"].values())
+    assert record["ratios"]["build_over_floor"] == pytest.approx(
+        record["model_s"] / record["floor_s"]
+    )
+    assert record["ratios"]["pandas_over_build"] == pytest.approx(
+        record["pandas_s"] / record["build_s"]
+    )
+    assert "customer360__customer_value_analysis" in record["models_s"]
+    assert "1k" in stdout and "pandas/build" in stdout and "cores" in stdout
+
+
+def test_pandas_equals_the_mart_on_every_accepted_customer(
+    tiny_bench: tuple[Workspace, dict, str],
+) -> None:
+    workspace, result, _ = tiny_bench
+    paths = _paths(workspace)
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
+        (mart_rows,) = connection.execute(f"select count(*) from {bench.MART}").fetchone()
+    check = result["records"][0]["pandas_check"]
+    assert check["equal"] is True
+    assert check["customers_compared"] == mart_rows > 0
+
+
+def test_a_difference_from_the_mart_is_an_error(tiny_bench: tuple[Workspace, dict, str]) -> None:
+    workspace, _, _ = tiny_bench
+    paths = _paths(workspace)
+    pandas_result = pd.read_parquet(paths.build_dir / "bench-pandas-1.parquet")
+    mart = bench.read_mart(paths.duckdb_path)
+    assert bench.compare_with_mart(pandas_result, mart).equal
+
+    customer = mart.index[0]
+    tampered = mart.copy()
+    tampered.loc[customer, "recency_score"] = tampered.loc[customer, "recency_score"] % 5 + 1
+    comparison = bench.compare_with_mart(pandas_result, tampered)
+    assert not comparison.equal
+    assert comparison.mismatches["recency_score"] == 1
+
+    within, beyond = mart.copy(), mart.copy()
+    within["portfolio_contribution_pct"] += 1e-12
+    beyond.loc[customer, "portfolio_contribution_pct"] += 1e-6
+    assert bench.compare_with_mart(pandas_result, within).equal
+    assert bench.compare_with_mart(pandas_result, beyond).mismatches["portfolio_contribution_pct"]
+    assert not bench.compare_with_mart(pandas_result, mart.iloc[1:]).equal
+
+
+def test_command_exits_non_zero_when_pandas_differs(monkeypatch: pytest.MonkeyPatch) -> None:
+    def differing(*_: object) -> dict:
+        raise bench.BenchMismatch("pandas differs from the mart: customer_tier: 1 rows")
+
+    monkeypatch.setattr(bench, "run_benchmark", differing)
+    args = argparse.Namespace(
+        scales="1k", include_10m=False, repeat=1, seed=1, work_dir=None, json=None
+    )
+    assert bench_command.run(args) == 1
+
+
+def test_scales_parse_and_10m_needs_its_flag() -> None:
+    assert bench.parse_scale("10k") == bench.Scale("10k", 10_000)
+    assert bench.parse_scale("1M") == bench.Scale("1m", 1_000_000)
+    assert bench.parse_scale("2500") == bench.Scale("2500", 2_500)
+    assert [s.label for s in bench.select_scales(None, False)] == ["10k", "100k", "1m"]
+    assert [s.label for s in bench.select_scales(None, True)][-1] == "10m"
+    with pytest.raises(bench.BenchError, match="--include-10m"):
+        bench.select_scales("10m", False)
+    with pytest.raises(bench.BenchError, match="unknown scale"):
+        bench.select_scales("lots", False)
+
+
+def _write_accepted(directory: Path, transactions: list[tuple[str, str, str]]) -> None:
+    """Accepted rows as the benchmark exports them; owners: a/b share o1, c/d/e have none."""
+    directory.mkdir()
+    customers = pd.DataFrame(
+        {"customer_id": list("abcde"), "account_owner_id": ["o1", "o1", None, None, None]}
+    )
+    customers.to_parquet(directory / "customers.parquet")
+    frame = pd.DataFrame(transactions, columns=["customer_id", "transaction_ts", "amount"])
+    frame["transaction_ts"] = pd.to_datetime(frame["transaction_ts"])
+    frame["amount"] = frame["amount"].map(Decimal)
+    frame.to_parquet(directory / "transactions.parquet")
+    (directory / "as_of.json").write_text(json.dumps({"as_of_date": "2025-12-31"}))
+
+
+def test_pandas_rules_on_hand_made_rows(tmp_path: Path) -> None:
+    """Windows, ties, unranked customers, tier bounds and the pooled unowned portfolio."""
+    _write_accepted(
+        tmp_path / "accepted",
+        [
+            ("a", "2025-12-31 10:00", "1000.00"),  # with the next row: Platinum at its bound
+            ("a", "2025-01-01 00:00", "1500.00"),  # as_of - 364: inside the 365-day window
+            ("b", "2025-12-31 09:00", "100.00"),
+            ("b", "2024-12-31 23:59", "5000.00"),  # as_of - 365: outside 12m, inside RFM
+            ("c", "2025-06-30 00:00", "2500.00"),  # tie with d on recency and frequency
+            ("d", "2025-06-30 12:00", "300.00"),
+            ("d", "2025-07-01 12:00", "-50.00"),  # a refund: not a purchase, in monetary
+            ("e", "2025-06-01 00:00", "-10.00"),  # only a refund: unranked
+        ],
+    )
+    rules = bench.MartRules.from_project(PROJECT_DIR)
+    out = bench.pandas_core_mart(tmp_path / "accepted", rules)
+    assert out["customer_tier"].to_dict() == {
+        "a": "Platinum",
+        "b": "Basic",
+        "c": "Platinum",
+        "d": "Bronze",
+        "e": "Basic",
+    }
+    # o1: a 2500 of 2600; the unowned pool: c 2500, d 250, e -10 of 2740.
+    assert out.loc["a", "portfolio_contribution_pct"] == pytest.approx(100 * 2500 / 2600)
+    assert out.loc["e", "portfolio_contribution_pct"] == pytest.approx(-100 * 10 / 2740)
+    assert out["is_high_value_enterprise"].to_dict() == {
+        "a": True,
+        "b": False,
+        "c": True,
+        "d": False,
+        "e": False,
+    }
+    # Ranked: a, b (frequency 2), c, d (frequency 1, recency 184 both): n = 4; a and c tie on
+    # monetary (2500).
+    assert out.loc[["c", "d"], "recency_score"].tolist() == [3, 3]  # k = 2: (10 + 3) // 4
+    assert out.loc[["a", "b"], "recency_score"].tolist() == [5, 5]
+    assert out.loc[["c", "d", "a"], "frequency_score"].tolist() == [3, 3, 5]
+    assert out.loc[["d", "c", "a", "b"], "monetary_score"].tolist() == [2, 4, 4, 5]
+    scores = ["recency_score", "frequency_score", "monetary_score"]
+    assert out.loc["e", scores].tolist() == [1, 1, 1]
+    assert out.loc["e", "rfm_composite_score"] == pytest.approx(1.0)

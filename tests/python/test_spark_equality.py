@@ -1,0 +1,163 @@
+"""The same models on Spark give the same marts as on DuckDB, row by row.
+
+One generated raw data set (2,000 customers) is built twice with the real dbt: on the default
+DuckDB target and on the `spark` target (dbt-spark's session method, a local PySpark). Spark's
+marts are read from the Parquet files of its warehouse with DuckDB, so the comparison does not
+depend on Spark's Python API. Keys, texts, flags, tiers, segments, stages, integers and dates
+must be equal; money (decimal columns) within a cent; other numbers (ratios, scores,
+probabilities) within a relative 1e-9.
+
+Skipped, with the reason, only when Java or PySpark is missing (scripts/install_spark.sh
+installs both; CI runs it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import pytest
+from conftest import Workspace, assert_ok
+
+CUSTOMERS = "2000"
+MONEY_TOLERANCE = Decimal("0.01")
+RELATIVE_TOLERANCE = 1e-9
+# Below this magnitude a relative tolerance means nothing: compare absolutely.
+ABSOLUTE_FLOOR = 1e-12
+# Models both engines build, and the columns that identify a row of each.
+MART_KEYS: dict[str, tuple[str, ...]] = {
+    "customer360__customer_value_analysis": ("customer_id",),
+    "customer360__segment_summary": ("customer_segment",),
+    "customer360__segment_distributions": ("dimension", "customer_segment", "dimension_value"),
+    "customer360__rfm_thresholds": ("rfm_dimension", "score"),
+    "customer360__correlation_summary": ("segment", "x_column", "y_column"),
+    "customer360__rejected_rows": ("source_table", "source_key", "reason", "rejected_column"),
+}
+# The raw row as JSON is spelt by each engine's own to_json (key order, NULLs, timestamps).
+ENGINE_SPECIFIC_COLUMNS = {"customer360__rejected_rows": {"raw_row"}}
+# Seeds and models only: dbt's data tests are DuckDB's job here (unit tests run on DuckDB only).
+BUILD_ARGS = ("build", "--resource-type", "seed", "--resource-type", "model")
+
+
+def missing_spark_requirement() -> str | None:
+    if shutil.which("java") is None:
+        return "Java is not installed (Spark needs Java 17+); run scripts/install_spark.sh"
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed in this environment; run scripts/install_spark.sh"
+    return None
+
+
+pytestmark = pytest.mark.skipif(
+    missing_spark_requirement() is not None, reason=str(missing_spark_requirement())
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One mart as rows keyed by its key columns, with its column names and types."""
+
+    columns: list[str]
+    types: dict[str, str]
+    rows: dict[tuple, dict[str, object]]
+
+
+def read_table(con: duckdb.DuckDBPyConnection, relation: str, key: tuple[str, ...]) -> Table:
+    described = con.execute(f"describe select * from {relation}").fetchall()
+    columns = [row[0] for row in described]
+    result = con.execute(f"select * from {relation}")
+    names = [column[0] for column in result.description]
+    rows: dict[tuple, dict[str, object]] = {}
+    for values in result.fetchall():
+        row = dict(zip(names, values, strict=True))
+        row_key = tuple(row[column] for column in key)
+        assert row_key not in rows, f"{relation}: duplicate key {row_key}"
+        rows[row_key] = row
+    return Table(columns, {row[0]: row[1] for row in described}, rows)
+
+
+def values_differ(duck_value: object, spark_value: object) -> bool:
+    if duck_value is None or spark_value is None:
+        return (duck_value is None) != (spark_value is None)
+    if isinstance(duck_value, Decimal) and isinstance(spark_value, Decimal):
+        return abs(duck_value - spark_value) > MONEY_TOLERANCE
+    if isinstance(duck_value, float | Decimal) and isinstance(spark_value, float | Decimal):
+        expected, actual = float(duck_value), float(spark_value)
+        if math.isnan(expected) or math.isnan(actual):
+            return math.isnan(expected) != math.isnan(actual)
+        allowed = max(RELATIVE_TOLERANCE * abs(expected), ABSOLUTE_FLOOR)
+        return abs(expected - actual) > allowed
+    return duck_value != spark_value
+
+
+def differences(model: str, duck: Table, spark: Table) -> list[str]:
+    """What differs between the two builds of one mart, as readable lines (none when equal)."""
+    found: list[str] = []
+    skipped = ENGINE_SPECIFIC_COLUMNS.get(model, set())
+    if duck.columns != spark.columns:
+        found.append(f"columns differ: duckdb {duck.columns} spark {spark.columns}")
+    for side, only in (
+        ("duckdb", duck.rows.keys() - spark.rows.keys()),
+        ("spark", spark.rows.keys() - duck.rows.keys()),
+    ):
+        if only:
+            found.append(f"{len(only)} rows only on {side}, e.g. {sorted(only, key=str)[:3]}")
+    for row_key in sorted(duck.rows.keys() & spark.rows.keys(), key=str):
+        for column in duck.columns:
+            if column in skipped or column not in spark.types:
+                continue
+            duck_value, spark_value = duck.rows[row_key][column], spark.rows[row_key][column]
+            if values_differ(duck_value, spark_value):
+                found.append(f"{row_key} {column}: duckdb {duck_value!r} spark {spark_value!r}")
+    return found
+
+
+def timed(run: Callable[..., subprocess.CompletedProcess[str]], *args: str, **env: str) -> float:
+    """Seconds one dbt invocation took; it must succeed."""
+    started = time.perf_counter()
+    assert_ok(run(*args, **env))
+    return time.perf_counter() - started
+
+
+def test_spark_builds_the_same_marts_as_duckdb(workspace: Workspace) -> None:
+    ws = workspace
+    assert_ok(ws.c360("generate", "--customers", CUSTOMERS, "--out", str(ws.raw_dir), "--quiet"))
+    spark_dir = ws.root / "spark"
+
+    duckdb_seconds = timed(ws.dbt, *BUILD_ARGS)
+    spark_seconds = timed(ws.dbt, *BUILD_ARGS, "--target", "spark", C360_SPARK_DIR=str(spark_dir))
+    print(
+        f"seeds + models, {CUSTOMERS} customers: duckdb {duckdb_seconds:.0f} s, "
+        f"spark {spark_seconds:.0f} s"
+    )
+
+    # Derby's metastore and log stay under C360_SPARK_DIR, out of the checkout.
+    assert (spark_dir / "metastore_db").is_dir() and (spark_dir / "derby.log").is_file()
+    warehouse = spark_dir / "warehouse" / "main.db"
+    con = duckdb.connect()
+    con.execute(f"attach '{ws.duckdb_path}' as built_on_duckdb (read_only)")
+    for model, key in MART_KEYS.items():
+        parquet_files = sorted((warehouse / model).glob("*.parquet"))
+        assert parquet_files, f"Spark wrote no Parquet for {model} under {warehouse}"
+        duck = read_table(con, f"built_on_duckdb.main.{model}", key)
+        spark = read_table(con, f"read_parquet('{warehouse / model}/*.parquet')", key)
+        assert duck.rows, f"{model} is empty on DuckDB"
+        found = differences(model, duck, spark)
+        assert not found, f"{model}: {len(found)} differences\n" + "\n".join(found[:20])
+
+    mart = con.execute(
+        "select count(*), count(distinct customer_segment), count(distinct lifecycle_stage), "
+        "sum(case when is_high_value_enterprise then 1 else 0 end) "
+        "from built_on_duckdb.main.customer360__customer_value_analysis"
+    ).fetchone()
+    assert mart is not None
+    customers, segments, stages, hve = mart
+    # A real comparison: most generated customers are accepted, and the mart is not degenerate.
+    assert customers >= 0.95 * int(CUSTOMERS)
+    assert segments == 3 and stages >= 4 and hve > 0
