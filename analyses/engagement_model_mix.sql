@@ -8,4 +8,4 @@ select
     round(mean_estimated_customer_ltv * customers, 0) as total_ltv
 from {{ ref('customer360__segment_distributions') }}
 where dimension = 'recommended_engagement_model'
-order by customer_segment, customers desc
+order by customer_segment asc, customers desc

@@ -7,4 +7,4 @@ select
     round(mean_estimated_customer_ltv, 0) as mean_ltv
 from {{ ref('customer360__segment_distributions') }}
 where dimension = 'lifecycle_stage'
-order by customer_segment, customers desc
+order by customer_segment asc, customers desc

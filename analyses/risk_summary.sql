@@ -39,4 +39,4 @@ select
     high_risk_customers as customers,
     revenue_at_risk
 from by_owner
-order by view_name, revenue_at_risk desc
+order by view_name asc, revenue_at_risk desc

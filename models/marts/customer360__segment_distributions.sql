@@ -13,33 +13,33 @@ customers as (
 ),
 
 {% for dimension in dimensions -%}
-by_{{ dimension }} as (
-    select
-        '{{ dimension }}' as dimension,
-        customer_segment,
-        {{ dimension }} as dimension_value,
-        revenue_12m,
-        estimated_customer_ltv,
-        revenue_at_risk
-    from customers
-    union all
-    select
-        '{{ dimension }}' as dimension,
-        'All' as customer_segment,
-        {{ dimension }} as dimension_value,
-        revenue_12m,
-        estimated_customer_ltv,
-        revenue_at_risk
-    from customers
-),
+    by_{{ dimension }} as (
+        select
+            '{{ dimension }}' as dimension,
+            customer_segment,
+            {{ dimension }} as dimension_value,
+            revenue_12m,
+            estimated_customer_ltv,
+            revenue_at_risk
+        from customers
+        union all
+        select
+            '{{ dimension }}' as dimension,
+            'All' as customer_segment,
+            {{ dimension }} as dimension_value,
+            revenue_12m,
+            estimated_customer_ltv,
+            revenue_at_risk
+        from customers
+    ),
 
 {% endfor -%}
 
 unioned as (
     {% for dimension in dimensions -%}
-    select * from by_{{ dimension }}
-    {% if not loop.last %}union all
-    {% endif -%}
+        select * from by_{{ dimension }}
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 ),
 

@@ -809,25 +809,36 @@ class BenchOptions:
     project_dir: Path | None = None
 
 
-def run_benchmark(options: BenchOptions, say: Callable[[str], None]) -> dict[str, Any]:
-    """Every scale in order; returns {machine, command, records}."""
+def run_benchmark(
+    options: BenchOptions,
+    say: Callable[[str], None],
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Every scale in order; returns {machine, ..., records}.
+
+    `on_record` gets the result so far after each scale: a long run that is stopped at 1m or
+    10m keeps the scales it finished.
+    """
     if options.repeat < 1:
         raise BenchError("--repeat must be at least 1")
     project_dir = options.project_dir or find_project_dir()
     work_dir = (options.work_dir or project_dir / "data" / "bench").resolve()
     machine = machine_info()
     say(f"machine: {describe_machine(machine)}; load average {load_average()}")
-    records = []
-    for scale in options.scales:
-        paths = ScalePaths.of(project_dir, work_dir, scale, options.seed)
-        records.append(run_scale(scale, paths, seed=options.seed, repeat=options.repeat, say=say))
-    return {
+    result: dict[str, Any] = {
         "machine": machine,
         "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "build_command": "dbt " + " ".join(BUILD_COMMAND),
         "work_dir": str(work_dir),
-        "records": records,
+        "records": [],
     }
+    for scale in options.scales:
+        paths = ScalePaths.of(project_dir, work_dir, scale, options.seed)
+        record = run_scale(scale, paths, seed=options.seed, repeat=options.repeat, say=say)
+        result["records"].append(record)
+        if on_record is not None:
+            on_record(result)
+    return result
 
 
 # --- output -------------------------------------------------------------------------------------

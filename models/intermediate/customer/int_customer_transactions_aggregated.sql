@@ -29,7 +29,7 @@ dated as (
     cross join as_of
 ),
 
-final as (
+aggregated as (
     select
         customer_id,
         sum(amount) as lifetime_revenue,
@@ -64,6 +64,19 @@ final as (
         {% endfor %}
     from dated
     group by customer_id
+),
+
+final as (
+    select
+        *,
+        -- revenue trend in [-1, 1]: (recent - prior) / (|recent| + |prior|), NULL when both
+        -- half-years are 0; read by the financial_trend health component and by lifecycle
+        case
+            when revenue_recent_half_year != 0 or revenue_prior_half_year != 0
+                then cast(revenue_recent_half_year - revenue_prior_half_year as double)
+                / cast(abs(revenue_recent_half_year) + abs(revenue_prior_half_year) as double)
+        end as revenue_trend
+    from aggregated
 )
 
 select * from final

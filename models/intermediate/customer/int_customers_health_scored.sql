@@ -55,16 +55,8 @@ components as (
                     )
         end as engagement_component,
         case
-            when coalesce(transactions.revenue_recent_half_year, 0) = 0
-                and coalesce(transactions.revenue_prior_half_year, 0) = 0
-                then 1.0
-            else 3 + 2 * cast(
-                    transactions.revenue_recent_half_year - transactions.revenue_prior_half_year
-                    as double
-                ) / cast(
-                    abs(transactions.revenue_recent_half_year) + abs(transactions.revenue_prior_half_year)
-                    as double
-                )
+            when transactions.revenue_trend is null then 1.0
+            else 3 + 2 * transactions.revenue_trend
         end as financial_trend_component,
         case
             when touchpoints.tickets_in_support_window is null then null

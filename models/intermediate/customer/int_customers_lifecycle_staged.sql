@@ -35,7 +35,9 @@ tiered as (
 ),
 
 transactions as (
-    select customer_id, revenue_recent_half_year, revenue_prior_half_year
+    select
+        customer_id,
+        revenue_trend
     from {{ ref('int_customer_transactions_aggregated') }}
 ),
 
@@ -62,18 +64,7 @@ inputs as (
         customers.customer_id,
         {{ dbt.datediff('customers.signup_date', 'as_of.as_of_date', 'day') }} as tenure_days,
         touchpoints.days_since_last_activity,
-        case
-            when coalesce(transactions.revenue_recent_half_year, 0) = 0
-                and coalesce(transactions.revenue_prior_half_year, 0) = 0
-                then 0
-            else cast(
-                transactions.revenue_recent_half_year - transactions.revenue_prior_half_year
-                as double
-            ) / cast(
-                abs(transactions.revenue_recent_half_year) + abs(transactions.revenue_prior_half_year)
-                as double
-            )
-        end as revenue_trend,
+        coalesce(transactions.revenue_trend, 0) as revenue_trend,
         stability.coefficient_of_variation,
         tiered.customer_segment,
         health.churn_risk_tier,

@@ -66,6 +66,7 @@ scored as (
                 ) as integer),
             1
         ) as {{ dimension }}_score{{ ',' if not loop.last }}
+
     
     {% endfor %}
     from rfm_inputs

@@ -65,6 +65,12 @@ def run(args: argparse.Namespace) -> int:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    def write_json(result: dict) -> None:
+        # Rewritten after every scale, so the finished scales survive a stopped long run.
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
+
     try:
         options = BenchOptions(
             scales=select_scales(args.scales, args.include_10m),
@@ -72,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             work_dir=args.work_dir,
         )
-        result = run_benchmark(options, say)
+        result = run_benchmark(options, say, write_json)
     except BenchMismatch as error:
         print(f"c360 bench: {error}", file=sys.stderr)
         return 1
@@ -81,7 +87,5 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(format_table(result))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
         print(f"wrote {len(result['records'])} records to {args.json}")
     return 0
