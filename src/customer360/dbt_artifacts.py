@@ -99,3 +99,12 @@ def read_manifest_nodes(path: Path) -> dict[str, dict[str, Any]]:
     if not path.is_file():
         return {}
     return json.loads(path.read_text()).get("nodes", {})
+
+
+def public_model_names(nodes: dict[str, dict[str, Any]]) -> set[str]:
+    """Models declared `access: public`: the tables BI readers are promised."""
+    return {
+        node["name"]
+        for node in nodes.values()
+        if node.get("resource_type") == "model" and node.get("access") == "public"
+    }

@@ -35,7 +35,8 @@ REQUIRED_TABLES = (
     "customer360__rfm_thresholds",
     "customer360__rejected_rows",
 )
-# Published when the work database has them (a partial project may lack them).
+# Published by default when the work database has them; `c360 build` publishes every model
+# with `access: public` that its run rebuilt instead.
 OPTIONAL_TABLES = (
     "customer360__correlation_diagnostics",
     "customer360__source_quality",
@@ -66,20 +67,23 @@ class Publication:
 def publish(
     work_path: Path,
     published_path: Path,
+    *,
+    tables: Iterable[str] | None = None,
     invocation_id: str | None = None,
     audit_tables: Iterable[str] | None = None,
 ) -> Publication:
     """Copy the public tables of `work_path` into a new file and swap it in at `published_path`.
 
-    `audit_tables` names the stored test failures (schema audit) of this run; None copies every
-    table in that schema. The work database must not be open for writing (dbt has finished).
+    `tables` names the tables of schema main to publish besides REQUIRED_TABLES (None: those of
+    OPTIONAL_TABLES present); `audit_tables` the stored test failures (schema audit) of this
+    run (None: every table there). The work database must not be open for writing.
     """
     published_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(published_path)
     temp_path = published_path.with_name(f"{published_path.name}{TEMP_MARKER}{os.getpid()}")
     _remove_database_file(temp_path)
     try:
-        publication = _write_publication(work_path, temp_path, invocation_id, audit_tables)
+        publication = _write_publication(work_path, temp_path, tables, invocation_id, audit_tables)
         _fsync_file(temp_path)
         # A WAL beside the published path can only be left by someone who opened it for
         # writing; DuckDB would replay it onto the new file, so it goes first.
@@ -95,6 +99,7 @@ def publish(
 def _write_publication(
     work_path: Path,
     temp_path: Path,
+    wanted_tables: Iterable[str] | None,
     invocation_id: str | None,
     audit_tables: Iterable[str] | None,
 ) -> Publication:
@@ -104,7 +109,7 @@ def _write_publication(
         raise PublishError(f"cannot create {temp_path}: {error}") from error
     try:
         connection.execute(f"attach {_sql_string(str(work_path))} as {WORK_ALIAS} (read_only)")
-        tables = _public_tables(connection)
+        tables = _public_tables(connection, wanted_tables)
         audit = _audit_tables(connection, audit_tables)
         row_counts = {name: _copy_table(connection, "main", name) for name in tables}
         if audit:
@@ -133,12 +138,15 @@ def _tables_in(connection: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def _public_tables(connection: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+def _public_tables(
+    connection: duckdb.DuckDBPyConnection, wanted: Iterable[str] | None
+) -> tuple[str, ...]:
     present = _tables_in(connection, "main")
     missing = [name for name in REQUIRED_TABLES if name not in present]
     if missing:
         raise PublishError(f"the work database lacks {', '.join(missing)}: nothing was published")
-    return REQUIRED_TABLES + tuple(name for name in OPTIONAL_TABLES if name in present)
+    others = OPTIONAL_TABLES if wanted is None else sorted(set(wanted) - set(REQUIRED_TABLES))
+    return REQUIRED_TABLES + tuple(name for name in others if name in present)
 
 
 def _audit_tables(

@@ -166,8 +166,16 @@ def test_build_publishes_every_public_table(small_build: Workspace) -> None:
             name: published.execute(f"select count(*) from main.{name}").fetchall()[0][0]
             for name in publish.REQUIRED_TABLES
         }
-    for name in publish.REQUIRED_TABLES:
-        assert ("main", name) in tables
+    manifest = json.loads((small_build.target_dir / "manifest.json").read_text())
+    public_models = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["access"] == "public"
+    }
+    assert set(publish.REQUIRED_TABLES) <= public_models
+    assert {name for schema, name in tables if schema == "main"} == public_models | {
+        publish.PUBLICATION_TABLE
+    }
     # only the public tables and the stored test failures, never staging or intermediate models
     assert {schema for schema, _ in tables} == {"main", "audit"}
     assert ("audit", "source_rejected_pct_within_warn_threshold") in tables
@@ -267,7 +275,11 @@ def test_publish_refuses_a_work_database_missing_a_public_table(tmp_path: Path) 
 def test_publish_copies_this_runs_audit_tables_and_clears_dead_temp_files(
     tmp_path: Path,
 ) -> None:
-    work = _work_database(tmp_path / "work.duckdb", publish.REQUIRED_TABLES)
+    not_rebuilt = "customer360__correlation_diagnostics"
+    work = _work_database(
+        tmp_path / "work.duckdb",
+        (*publish.REQUIRED_TABLES, "customer360__source_quality", not_rebuilt),
+    )
     published = tmp_path / "published.duckdb"
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
@@ -278,10 +290,16 @@ def test_publish_copies_this_runs_audit_tables_and_clears_dead_temp_files(
     stale = tmp_path / f"published.duckdb{publish.TEMP_MARKER}{dead}"
     stale.write_bytes(b"left by a publish killed mid-way")
 
-    result = publish.publish(work, published, invocation_id="run-1", audit_tables=["current_test"])
+    result = publish.publish(
+        work,
+        published,
+        tables=["customer360__source_quality", "customer360__customer_value_analysis"],
+        invocation_id="run-1",
+        audit_tables=["current_test"],
+    )
 
     assert not stale.exists()
-    assert result.tables == publish.REQUIRED_TABLES
+    assert result.tables == (*publish.REQUIRED_TABLES, "customer360__source_quality")
     assert result.audit_tables == ("current_test",)
     assert result.as_of_date == "2025-12-31"
     with duckdb.connect(str(published), read_only=True) as reader:

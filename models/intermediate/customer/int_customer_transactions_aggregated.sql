@@ -73,8 +73,9 @@ final as (
         -- half-years are 0; read by the financial_trend health component and by lifecycle
         case
             when revenue_recent_half_year != 0 or revenue_prior_half_year != 0
-                then cast(revenue_recent_half_year - revenue_prior_half_year as double)
-                / cast(abs(revenue_recent_half_year) + abs(revenue_prior_half_year) as double)
+                then
+                    cast(revenue_recent_half_year - revenue_prior_half_year as double)
+                    / cast(abs(revenue_recent_half_year) + abs(revenue_prior_half_year) as double)
         end as revenue_trend
     from aggregated
 )

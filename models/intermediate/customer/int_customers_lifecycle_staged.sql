@@ -16,13 +16,17 @@
 {%- set dormant_after_days = c360_validated_number('dormant_after_days', 0) -%}
 {%- set growth_min_trend = c360_validated_number('growth_min_trend', 0, 1) -%}
 {%- set maturity_min_tenure_days = c360_validated_number('maturity_min_tenure_days', 0) -%}
-{%- set cv_bounds = c360_validated_cutoffs('value_stability_cv_bounds', ['stable', 'medium', 'low'], 0, none) -%}
+{%- set cv_bounds = c360_validated_cutoffs(
+    'value_stability_cv_bounds', ['stable', 'medium', 'low'], 0, none) -%}
 {%- set health_bands = c360_validated_cutoffs('health_band_cutoffs', ['medium', 'high'], 1, 5) -%}
 
 with
 
 customers as (
-    select customer_id, signup_date from {{ ref('int_customers_validated') }}
+    select
+        customer_id,
+        signup_date
+    from {{ ref('int_customers_validated') }}
     where rejection_reason is null
 ),
 
@@ -31,7 +35,10 @@ as_of as (
 ),
 
 tiered as (
-    select customer_id, customer_segment from {{ ref('int_customers_tiered') }}
+    select
+        customer_id,
+        customer_segment
+    from {{ ref('int_customers_tiered') }}
 ),
 
 transactions as (
@@ -46,12 +53,17 @@ stability as (
 ),
 
 touchpoints as (
-    select customer_id, days_since_last_activity
+    select
+        customer_id,
+        days_since_last_activity
     from {{ ref('int_customers_touchpoints_summarised') }}
 ),
 
 health as (
-    select customer_id, customer_health_score, churn_risk_tier
+    select
+        customer_id,
+        customer_health_score,
+        churn_risk_tier
     from {{ ref('int_customers_health_scored') }}
 ),
 
@@ -62,7 +74,8 @@ decisions as (
 inputs as (
     select
         customers.customer_id,
-        {{ dbt.datediff('customers.signup_date', 'as_of.as_of_date', 'day') }} as tenure_days,
+        {{ dbt.datediff('customers.signup_date', 'as_of.as_of_date', 'day') }}
+            as tenure_days,
         touchpoints.days_since_last_activity,
         coalesce(transactions.revenue_trend, 0) as revenue_trend,
         stability.coefficient_of_variation,
@@ -115,8 +128,8 @@ final as (
     from staged
     left join decisions
         on staged.customer_segment = decisions.customer_segment
-        and staged.churn_risk_tier = decisions.churn_risk_tier
-        and staged.health_band = decisions.health_band
+            and staged.churn_risk_tier = decisions.churn_risk_tier
+            and staged.health_band = decisions.health_band
 )
 
 select * from final

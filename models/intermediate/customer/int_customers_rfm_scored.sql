@@ -58,17 +58,12 @@ scored as (
         rfm_inputs.recency_days,
         rfm_inputs.frequency,
         rfm_inputs.monetary,
-    {% for dimension in ['recency', 'frequency', 'monetary'] -%}
-        coalesce(
-            cast(floor(
-                (5 * ranked.{{ dimension }}_rank_no_better + ranked.ranked_customers - 1)
-                / ranked.ranked_customers
-                ) as integer),
-            1
-        ) as {{ dimension }}_score{{ ',' if not loop.last }}
-
-    
-    {% endfor %}
+        {{ c360_quintile_score('ranked.recency_rank_no_better', 'ranked.ranked_customers') }}
+            as recency_score,
+        {{ c360_quintile_score('ranked.frequency_rank_no_better', 'ranked.ranked_customers') }}
+            as frequency_score,
+        {{ c360_quintile_score('ranked.monetary_rank_no_better', 'ranked.ranked_customers') }}
+            as monetary_score
     from rfm_inputs
     left join ranked
         on rfm_inputs.customer_id = ranked.customer_id

@@ -38,7 +38,7 @@ tiers as (
 
 lowest_tier as (
     select customer_tier from tiers
-    where min_revenue_12m = (select min(min_revenue_12m) from tiers)
+    where min_revenue_12m = (select min(bounds.min_revenue_12m) from tiers as bounds)
 ),
 
 revenue as (

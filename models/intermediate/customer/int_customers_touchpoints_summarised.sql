@@ -8,7 +8,10 @@
 with
 
 customers as (
-    select customer_id, signup_date from {{ ref('int_customers_validated') }}
+    select
+        customer_id,
+        signup_date
+    from {{ ref('int_customers_validated') }}
     where rejection_reason is null
 ),
 
@@ -91,28 +94,15 @@ final as (
         has_funnel_events,
         has_support_tickets,
         last_touch_date,
-        {{ dbt.datediff('last_touch_date', 'as_of_date', 'day') }} as days_since_last_activity,
+        {{ dbt.datediff('last_touch_date', 'as_of_date', 'day') }}
+            as days_since_last_activity,
         {{ dbt.datediff('first_marketing_date', 'first_sales_date', 'day') }}
             as marketing_to_sales_days,
         {{ dbt.datediff('first_sales_date', 'first_support_date', 'day') }}
             as sales_to_support_days,
-        -- Shannon entropy of the touches' spread over the three stages, divided by ln 3:
-        -- 1 when spread evenly, 0 when all touches fall in one stage. Written as
-        -- sum(p * ln(1 / p)) so that a single stage gives 0.0, not -0.0, and rounded to 12
-        -- decimals so that an even spread gives exactly 1.
-        case
-            when funnel_touches > 0
-                then round((
-                    {% for stage in var('funnel_stages') -%}
-                    case
-                        when {{ stage }}_touches > 0
-                            then (1.0 * {{ stage }}_touches / funnel_touches)
-                            * ln(1.0 * funnel_touches / {{ stage }}_touches)
-                        else 0
-                    end{{ ' +' if not loop.last }}
-                    {% endfor -%}
-                ) / ln({{ var('funnel_stages') | length }}), 12)
-        end as cross_stage_engagement_consistency,
+        {{ c360_normalised_entropy(
+            ['marketing_touches', 'sales_touches', 'support_touches'], 'funnel_touches') }}
+            as cross_stage_engagement_consistency,
         case
             when has_activity_events then coalesce(events_in_engagement_window, 0)
         end as events_in_engagement_window,

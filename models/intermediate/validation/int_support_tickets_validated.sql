@@ -1,4 +1,5 @@
-{#- Staged tickets with the checks that need other models: a known customer, no timestamp after as_of_date. -#}
+{#- Staged tickets with the checks that need other models: a known customer, no timestamp
+    after as_of_date. -#}
 {%- set checks = [
     ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
     ('cast(opened_ts as date) > as_of_date', 'after_as_of_date', 'opened_ts'),

@@ -4,8 +4,11 @@ Publishing policy: the mart is published only when `dbt build` exits 0, i.e. no 
 and no test of severity error failed. Tests of severity warn (data-quality symptoms such as
 rejected rows or a drifting metric) do not stop publishing: the mart is right for the data
 accepted, and `c360 alerts` reports them. On any error, or a build killed mid-way, readers keep
-the last published mart. A run that did not rebuild every public mart (a `--select`, or
-`--empty`) is not published either, so the published tables always come from one build.
+the last published mart. A run that did not rebuild every required public mart (a
+`--select`, or `--empty`) is not published either, and a public model the run did not rebuild
+is left out, so the published tables always come from one build. What is published: every
+model with `access: public` (at least the marts of SPEC section 4), and the failing rows of
+this run's tests (schema audit).
 
 Exit status: dbt's own when it failed, 2 without a raw directory, 3 when the build passed but
 publishing failed (the previous published mart is still in place), else 0.
@@ -17,7 +20,13 @@ import argparse
 import json
 
 from customer360 import publish
-from customer360.dbt_artifacts import RunResults, read_run_results, target_dir
+from customer360.dbt_artifacts import (
+    RunResults,
+    public_model_names,
+    read_manifest_nodes,
+    read_run_results,
+    target_dir,
+)
 from customer360.dbt_runner import run_dbt
 from customer360.settings import Settings
 
@@ -78,11 +87,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def publish_run(settings: Settings, run_results: RunResults) -> int:
-    """Publish a passed run if it rebuilt every public mart; 0 when published or skipped."""
+    """Publish a passed run if it rebuilt every required mart; 0 when published or skipped."""
     reason = unpublishable_reason(run_results)
     if reason:
         print(f"c360 build: not published ({reason}); readers keep {settings.published_path}")
         return 0
+    manifest = read_manifest_nodes(target_dir(settings) / "manifest.json")
+    rebuilt = rebuilt_models(run_results)
     audit_tables = [
         r.relation_name.split(".")[-1].strip('"')
         for r in run_results.results
@@ -92,6 +103,7 @@ def publish_run(settings: Settings, run_results: RunResults) -> int:
         publication = publish.publish(
             settings.duckdb_path,
             settings.published_path,
+            tables=public_model_names(manifest) & rebuilt,
             invocation_id=run_results.invocation_id,
             audit_tables=audit_tables,
         )
@@ -111,8 +123,14 @@ def unpublishable_reason(run_results: RunResults) -> str | None:
     """Why a passed run must not be published, or None when it may be."""
     if run_results.is_empty_run:
         return "an --empty run builds empty tables"
-    models = {r.name: r.status for r in run_results.results if r.resource_type == "model"}
-    stale = [name for name in publish.REQUIRED_TABLES if models.get(name) != "success"]
+    rebuilt = rebuilt_models(run_results)
+    stale = [name for name in publish.REQUIRED_TABLES if name not in rebuilt]
     if stale:
         return f"this run did not rebuild {', '.join(stale)}"
     return None
+
+
+def rebuilt_models(run_results: RunResults) -> set[str]:
+    return {
+        r.name for r in run_results.results if r.resource_type == "model" and r.status == "success"
+    }
