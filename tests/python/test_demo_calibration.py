@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from conftest import Workspace
 
 SEGMENT_FIGURES = """

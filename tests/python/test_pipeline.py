@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import duckdb
-
 from conftest import Workspace, assert_ok
 
 MART = "customer360__customer_value_analysis"
@@ -47,7 +46,9 @@ def test_same_inputs_and_vars_give_the_same_mart(tmp_path, demo_build: Workspace
 
 def test_analyses_compile_and_run_on_the_mart(demo_build: Workspace) -> None:
     assert_ok(demo_build.dbt("compile", "--select", "resource_type:analysis"))
-    compiled = sorted((demo_build.target_dir / "compiled" / "customer360" / "analyses").glob("*.sql"))
+    compiled = sorted(
+        (demo_build.target_dir / "compiled" / "customer360" / "analyses").glob("*.sql")
+    )
     names = {path.stem for path in compiled}
     assert names >= {"segment_comparison", "lifecycle_mix", "engagement_model_mix", "risk_summary"}
     with duckdb.connect(str(demo_build.duckdb_path), read_only=True) as con:
