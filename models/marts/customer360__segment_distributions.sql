@@ -50,7 +50,7 @@ counted as (
         dimension_value,
         count(*) as customers,
         sum(revenue_12m) as revenue_12m,
-        avg(cast(estimated_customer_ltv as double)) as mean_estimated_customer_ltv,
+        {{ c360_exact_mean('estimated_customer_ltv') }} as mean_estimated_customer_ltv,
         sum(revenue_at_risk) as revenue_at_risk
     from unioned
     group by dimension, customer_segment, dimension_value

@@ -22,15 +22,15 @@ segments as (
         customer_segment,
         count(*) as customers,
         sum(revenue_12m) as revenue_12m,
-        avg(cast(estimated_customer_ltv as double)) as mean_estimated_customer_ltv,
-        avg(cast(expected_annual_revenue as double)) as mean_expected_annual_revenue,
-        avg(customer_health_score) as mean_customer_health_score,
-        avg(churn_probability) as mean_churn_probability,
-        avg(rfm_composite_score) as mean_rfm_composite_score,
-        avg(monetary_bias) as mean_monetary_bias,
-        avg(cast(frequency_score as double)) as mean_frequency_score,
-        avg(cast(days_since_last_activity as double)) as mean_days_since_last_activity,
-        sum(cast(revenue_at_risk as double)) as total_revenue_at_risk
+        {{ c360_exact_mean('estimated_customer_ltv') }} as mean_estimated_customer_ltv,
+        {{ c360_exact_mean('expected_annual_revenue') }} as mean_expected_annual_revenue,
+        {{ c360_exact_mean('customer_health_score') }} as mean_customer_health_score,
+        {{ c360_exact_mean('churn_probability') }} as mean_churn_probability,
+        {{ c360_exact_mean('rfm_composite_score') }} as mean_rfm_composite_score,
+        {{ c360_exact_mean('monetary_bias') }} as mean_monetary_bias,
+        {{ c360_exact_mean('frequency_score') }} as mean_frequency_score,
+        {{ c360_exact_mean('days_since_last_activity') }} as mean_days_since_last_activity,
+        cast(sum(revenue_at_risk) as double) as total_revenue_at_risk
     from customers
     group by customer_segment
 ),

@@ -31,7 +31,7 @@ monthly as (
     select
         customer_id,
         floor(12 * days_before_as_of / 365) as month_index,
-        cast(sum(amount) as double) as net_revenue
+        sum(amount) as net_revenue
     from dated
     where days_before_as_of < 365
     group by customer_id, floor(12 * days_before_as_of / 365)
@@ -40,8 +40,9 @@ monthly as (
 moments as (
     select
         customer_id,
-        sum(net_revenue) / 12 as mean_monthly_revenue,
-        sum(net_revenue * net_revenue) / 12 as mean_square_monthly_revenue
+        -- exact decimal sums: the result does not depend on the order of parallel additions
+        cast(sum(net_revenue) as double) / 12 as mean_monthly_revenue,
+        cast(sum(net_revenue * net_revenue) as double) / 12 as mean_square_monthly_revenue
     from monthly
     group by customer_id
 ),
