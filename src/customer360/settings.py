@@ -70,3 +70,18 @@ class Settings:
             "C360_PUBLISHED_PATH": str(self.published_path),
             "DBT_PROFILES_DIR": str(self.project_dir),
         }
+
+
+def existing_mart_database(override: Path | None, command: str) -> Path | None:
+    """The database a reader command reads: `override`, else the published mart.
+
+    Prints what to do and returns None when the file does not exist.
+    """
+    database = override or Settings.from_env().published_path
+    if database.is_file():
+        return database
+    print(
+        f"c360 {command}: database {database} does not exist; run `c360 build` to publish "
+        "the mart, or pass --database"
+    )
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from customer360.settings import Settings
+from customer360.settings import Settings, existing_mart_database
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,12 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from customer360.report import write_report
 
     settings = Settings.from_env()
-    database = args.database or settings.published_path
-    if not database.is_file():
-        print(
-            f"c360 report: database {database} does not exist; run `c360 build` to publish "
-            "the mart, or pass --database"
-        )
+    database = existing_mart_database(args.database, "report")
+    if database is None:
         return 2
     result = write_report(database, settings.reports_dir, with_png=not args.no_png)
     for note in result.notes:

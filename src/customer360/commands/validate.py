@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from customer360.settings import Settings
+from customer360.settings import Settings, existing_mart_database
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,12 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from customer360.validate import RuleVars, validate_mart
 
     settings = Settings.from_env()
-    database = args.database or settings.published_path
-    if not database.is_file():
-        print(
-            f"c360 validate: database {database} does not exist; run `c360 build` to publish "
-            "the mart, or pass --database"
-        )
+    database = existing_mart_database(args.database, "validate")
+    if database is None:
         return 2
     rule_vars = RuleVars.from_project(
         settings.project_dir, json.loads(args.vars) if args.vars else None
