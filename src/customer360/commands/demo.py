@@ -39,12 +39,4 @@ def run(args: argparse.Namespace) -> int:
     status = main(["build"])
     if status:
         return status
-    if "customer360.commands.report" in _registered():
-        return main(["report"])
-    return 0
-
-
-def _registered() -> tuple[str, ...]:
-    from customer360.cli import COMMAND_MODULES
-
-    return COMMAND_MODULES
+    return main(["report"])
