@@ -14,16 +14,39 @@ source as (
     select * from {{ source('customer360', 'activity_events') }}
 ),
 
+nonunique_keys as (
+    select * from {{ ref('base_customer360__activity_events_nonunique_keys') }}
+),
+
 deduplicated as (
-    -- exact duplicate rows count once
-    select distinct * from source
+    -- a key read once is its row as read; a NULL or repeated key comes from the base model,
+    -- one row per distinct version (so exact duplicate rows count once)
+    select
+        source.event_id,
+        source.customer_id,
+        source.event_ts,
+        source.event_type,
+        source.channel,
+        1 as key_versions
+    from source
+    left join nonunique_keys
+        on source.event_id = nonunique_keys.event_id
+    where source.event_id is not null and nonunique_keys.event_id is null
+    union all
+    select
+        event_id,
+        customer_id,
+        event_ts,
+        event_type,
+        channel,
+        key_versions
+    from nonunique_keys
 ),
 
 parsed as (
     select
         *,
-        {{ c360_parse_timestamp('event_ts') }} as parsed_event_ts,
-        count(*) over (partition by event_id) as key_versions
+        {{ c360_parse_timestamp('event_ts') }} as parsed_event_ts
     from deduplicated
 ),
 

@@ -15,16 +15,37 @@ source as (
     select * from {{ source('customer360', 'funnel_events') }}
 ),
 
+nonunique_keys as (
+    select * from {{ ref('base_customer360__funnel_events_nonunique_keys') }}
+),
+
 deduplicated as (
-    -- exact duplicate rows count once
-    select distinct * from source
+    -- a key read once is its row as read; a NULL or repeated key comes from the base model,
+    -- one row per distinct version (so exact duplicate rows count once)
+    select
+        source.funnel_event_id,
+        source.customer_id,
+        source.stage,
+        source.event_ts,
+        1 as key_versions
+    from source
+    left join nonunique_keys
+        on source.funnel_event_id = nonunique_keys.funnel_event_id
+    where source.funnel_event_id is not null and nonunique_keys.funnel_event_id is null
+    union all
+    select
+        funnel_event_id,
+        customer_id,
+        stage,
+        event_ts,
+        key_versions
+    from nonunique_keys
 ),
 
 parsed as (
     select
         *,
-        {{ c360_parse_timestamp('event_ts') }} as parsed_event_ts,
-        count(*) over (partition by funnel_event_id) as key_versions
+        {{ c360_parse_timestamp('event_ts') }} as parsed_event_ts
     from deduplicated
 ),
 

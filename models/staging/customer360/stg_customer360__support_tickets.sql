@@ -18,9 +18,35 @@ source as (
     select * from {{ source('customer360', 'support_tickets') }}
 ),
 
+nonunique_keys as (
+    select * from {{ ref('base_customer360__support_tickets_nonunique_keys') }}
+),
+
 deduplicated as (
-    -- exact duplicate rows count once
-    select distinct * from source
+    -- a key read once is its row as read; a NULL or repeated key comes from the base model,
+    -- one row per distinct version (so exact duplicate rows count once)
+    select
+        source.ticket_id,
+        source.customer_id,
+        source.opened_ts,
+        source.resolved_ts,
+        source.priority,
+        source.csat_score,
+        1 as key_versions
+    from source
+    left join nonunique_keys
+        on source.ticket_id = nonunique_keys.ticket_id
+    where source.ticket_id is not null and nonunique_keys.ticket_id is null
+    union all
+    select
+        ticket_id,
+        customer_id,
+        opened_ts,
+        resolved_ts,
+        priority,
+        csat_score,
+        key_versions
+    from nonunique_keys
 ),
 
 parsed as (
@@ -28,8 +54,7 @@ parsed as (
         *,
         {{ c360_parse_timestamp('opened_ts') }} as parsed_opened_ts,
         {{ c360_parse_timestamp('resolved_ts') }} as parsed_resolved_ts,
-        {{ c360_parse_integer('csat_score') }} as parsed_csat_score,
-        count(*) over (partition by ticket_id) as key_versions
+        {{ c360_parse_integer('csat_score') }} as parsed_csat_score
     from deduplicated
 ),
 

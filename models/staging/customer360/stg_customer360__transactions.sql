@@ -17,17 +17,40 @@ source as (
     select * from {{ source('customer360', 'transactions') }}
 ),
 
+nonunique_keys as (
+    select * from {{ ref('base_customer360__transactions_nonunique_keys') }}
+),
+
 deduplicated as (
-    -- exact duplicate rows count once
-    select distinct * from source
+    -- a key read once is its row as read; a NULL or repeated key comes from the base model,
+    -- one row per distinct version (so exact duplicate rows count once)
+    select
+        source.transaction_id,
+        source.customer_id,
+        source.transaction_ts,
+        source.amount,
+        source.transaction_type,
+        1 as key_versions
+    from source
+    left join nonunique_keys
+        on source.transaction_id = nonunique_keys.transaction_id
+    where source.transaction_id is not null and nonunique_keys.transaction_id is null
+    union all
+    select
+        transaction_id,
+        customer_id,
+        transaction_ts,
+        amount,
+        transaction_type,
+        key_versions
+    from nonunique_keys
 ),
 
 parsed as (
     select
         *,
         {{ c360_parse_timestamp('transaction_ts') }} as parsed_transaction_ts,
-        {{ c360_parse_money('amount') }} as parsed_amount,
-        count(*) over (partition by transaction_id) as key_versions
+        {{ c360_parse_money('amount') }} as parsed_amount
     from deduplicated
 ),
 
