@@ -6,8 +6,8 @@ bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff"
-ruff check src tests
-ruff format --check src tests
+ruff check src tests python_models
+ruff format --check src tests python_models
 
 echo "== sqlfluff"
 bash scripts/lint_sql.sh
