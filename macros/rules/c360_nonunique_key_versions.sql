@@ -1,0 +1,48 @@
+{#
+    The rows of a raw relation whose key is not unique (NULL, or read more than once): one row
+    per distinct version, with `version_rows_read` (raw rows identical to it) and
+    `key_versions` (distinct versions of its key). Keys read once are left out, so the result
+    is small, and a staging view can take the raw rows of every other key as they are.
+
+    `relation` is named in each CTE rather than in one import CTE: DuckDB materialises a CTE
+    that is read twice, which would copy the whole file.
+#}
+{% macro c360_nonunique_key_versions(relation, key, columns) %}
+with
+
+repeated_keys as (
+    select {{ key }}
+    from {{ relation }}
+    group by {{ key }}
+    having count(*) > 1
+),
+
+nonunique_key_rows as (
+    select source_rows.*
+    from {{ relation }} as source_rows
+    inner join repeated_keys
+        on source_rows.{{ key }} = repeated_keys.{{ key }}
+    union all
+    select *
+    from {{ relation }}
+    where {{ key }} is null
+),
+
+versions as (
+    select
+        {{ columns | join(',\n        ') }},
+        count(*) as version_rows_read
+    from nonunique_key_rows
+    group by
+        {{ columns | join(',\n        ') }}
+),
+
+final as (
+    select
+        *,
+        count(*) over (partition by {{ key }}) as key_versions
+    from versions
+)
+
+select * from final
+{% endmacro %}
