@@ -65,6 +65,21 @@ def query(ws: Workspace, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def build_rejected_rows(ws: Workspace, as_of_date: str):
+    """`dbt build` of the rejected rows and everything upstream, with the data tests on them."""
+    return ws.dbt(
+        "build",
+        "--vars",
+        json.dumps({"as_of_date": as_of_date}),
+        "--select",
+        f"+{REJECTED}",
+        "--exclude",
+        "test_type:unit",
+        "--indirect-selection",
+        "cautious",
+    )
+
+
 def scalar(ws: Workspace, sql: str):
     return query(ws, sql)[0][0]
 
@@ -352,17 +367,7 @@ def test_bad_var_stops_the_build_naming_the_var(
 
 def test_as_of_date_var_rejects_later_rows(tmp_path: Path, generated: Path) -> None:
     ws = workspace_with_raw(tmp_path, generated / "parquet")
-    result = ws.dbt(
-        "build",
-        "--vars",
-        json.dumps({"as_of_date": "2025-06-30"}),
-        "--select",
-        f"+{REJECTED}",
-        "--exclude",
-        "test_type:unit",
-        "--indirect-selection",
-        "cautious",
-    )
+    result = build_rejected_rows(ws, as_of_date="2025-06-30")
     assert_ok(result)
     as_of = query(ws, "select as_of_date::varchar from intermediate.int_as_of_date")
     assert as_of == [("2025-06-30",)]
@@ -686,17 +691,7 @@ def test_unparseable_csv_values_are_rejected_not_fatal(tmp_path: Path) -> None:
         "T2,C1,garbage,10.00,new\n"
         "T3,C1,2025-06-30 10:00:00,ten,new\n"
     )
-    result = ws.dbt(
-        "build",
-        "--vars",
-        json.dumps({"as_of_date": "2025-06-30"}),
-        "--select",
-        f"+{REJECTED}",
-        "--exclude",
-        "test_type:unit",
-        "--indirect-selection",
-        "cautious",
-    )
+    result = build_rejected_rows(ws, as_of_date="2025-06-30")
     # today: "Conversion Error: invalid timestamp field format: "garbage"" stops the build
     assert "Conversion Error" not in output(result)
     assert_ok(result)
