@@ -21,11 +21,13 @@ from conftest import Workspace, assert_ok
 
 MART = "customer360__customer_value_analysis"
 REJECTED = "customer360__rejected_rows"
-# The mart, the rejected rows and everything upstream, with the data tests on them.
+# The mart, the rejected rows, the rows-read counts and everything upstream, with the data
+# tests on them (the reconcile tests need all three).
 SUBSET = (
     "--select",
     f"+{MART}",
     f"+{REJECTED}",
+    "+stg_customer360__rows_read",
     "--exclude",
     "test_type:unit",
     # only tests whose every parent is built (not, say, a mart test that reads the summary)
