@@ -15,9 +15,12 @@ snapshot_dates as (
 
 inventory as (
     select
-        coalesce(string_agg(
-            case when is_present then source_table end, ',' order by source_table
-        ), '') as present_sources
+        concat_ws(
+            ','
+            {%- for table in ['account_owners', 'activity_events', 'funnel_events', 'support_tickets'] %},
+            max(case when source_table = '{{ table }}' and is_present then '{{ table }}' else '' end)
+            {%- endfor %}
+        ) as present_sources
     from {{ ref('stg_customer360__raw_file_inventory') }}
 ),
 
