@@ -260,3 +260,29 @@ def test_every_var_is_scoring_or_not_exactly_once() -> None:
     )
     unknown = (set(scoring) | set(non_scoring)) - project_vars
     assert not unknown, f"classified vars that dbt_project.yml does not define: {sorted(unknown)}"
+
+
+def test_unchanged_rebuild_computes_nothing_when_history_starts_before_any_customer(
+    history_build: Workspace, tmp_path: Path
+) -> None:
+    """A snapshot date before the first signup holds no customer; it is still held.
+
+    Either the build refuses such a range with a message naming history_months, or a second
+    build with the same vars keeps every snapshot, the empty one included.
+    """
+    ws = copy_workspace(history_build, tmp_path)
+    with duckdb.connect(str(ws.duckdb_path), read_only=True) as con:
+        first_signup, as_of = con.execute(
+            "select min(signup_date), max(as_of_date) from intermediate.int_customers_accepted"
+            " cross join intermediate.int_snapshot_dates"
+        ).fetchone()
+    # the snapshot this many months before is the last day of the month before the first signup
+    months = (as_of.year * 12 + as_of.month) - (first_signup.year * 12 + first_signup.month) + 1
+    history_vars = f'{{"history_months": {months}}}'
+    first = ws.dbt(*BUILD, "--vars", history_vars)
+    if first.returncode != 0:
+        assert "history_months" in first.stdout, first.stdout
+        return
+    assert build(ws, "--vars", history_vars) == (
+        f"computing no snapshot; keeping {months + 1} unchanged"
+    )
