@@ -5,7 +5,7 @@
       snapshot dates. Nothing to do on a first or full-refresh build. On Spark (plain Parquet,
       no delete) the partitions of those dates are dropped.
     c360_log_history_plan: says in the log which snapshots this build computes, and why, and how
-      many it keeps.
+      many it keeps; warns, naming history_months, when snapshot dates precede every signup.
 #}
 {% macro c360_delete_stale_snapshots() %}
     {%- if is_incremental() -%}
@@ -42,4 +42,14 @@
     {%- endfor -%}
     {%- do log("customer360: history: computing " ~ (computed | join('; ') if computed else 'no snapshot')
         ~ "; keeping " ~ (kept | sum) ~ " unchanged", info=true) -%}
+    {%- set empty = run_query(
+        "select count(*), min(snapshot_date), max(snapshot_date) from " ~ ref('int_snapshot_dates')
+        ~ " where customers = 0") -%}
+    {%- if empty.rows[0][0] > 0 -%}
+        {%- do exceptions.warn("customer360: var history_months reaches back to "
+            ~ empty.rows[0][1] ~ ", before any accepted customer had signed up: "
+            ~ empty.rows[0][0] ~ " snapshot date(s) (" ~ empty.rows[0][1] ~ " to "
+            ~ empty.rows[0][2] ~ ") hold no customer. Lower history_months to keep the history "
+            ~ "to dates with data.") -%}
+    {%- endif -%}
 {% endmacro %}

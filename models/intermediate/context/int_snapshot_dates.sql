@@ -44,6 +44,7 @@ fingerprinted as (
         requested.as_of_date,
         configuration.scoring_config_fingerprint,
         inputs.input_fingerprint,
+        inputs.customers,
         {% if reuse_history -%}
             case
                 when stored.snapshot_date is null then 'new'
