@@ -15,7 +15,10 @@ VENV=.venv-superset
 REQUIREMENTS=scripts/superset-requirements.txt
 
 find_python312() {
-    if [ -n "${SUPERSET_PYTHON:-}" ]; then echo "$SUPERSET_PYTHON"; return; fi
+    if [ -n "${SUPERSET_PYTHON:-}" ]; then
+        command -v "$SUPERSET_PYTHON" || true
+        return
+    fi
     local pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}" candidate
     for candidate in "$pyenv_root"/versions/3.12*/bin/python3.12; do
         if [ -x "$candidate" ]; then echo "$candidate"; return; fi
@@ -29,9 +32,9 @@ find_python312() {
 if [ ! -x "$VENV/bin/python" ]; then
     python_bin=$(find_python312)
     if [ -z "$python_bin" ]; then
-        echo "install_superset.sh: Superset 6.1 needs Python 3.12; none found (looked in" \
-            "${PYENV_ROOT:-$HOME/.pyenv}/versions/3.12* and for python3.12 on PATH). Install" \
-            "it (pyenv install 3.12) or set SUPERSET_PYTHON to its executable" >&2
+        echo "install_superset.sh: Superset 6.1 needs Python 3.12; none found (looked at" \
+            "\$SUPERSET_PYTHON, ${PYENV_ROOT:-$HOME/.pyenv}/versions/3.12* and python3.12 on" \
+            "PATH). Install it (pyenv install 3.12) or set SUPERSET_PYTHON to its executable" >&2
         exit 1
     fi
     echo "== creating $VENV with $python_bin ($("$python_bin" --version))"
@@ -46,4 +49,4 @@ echo "== installing $REQUIREMENTS into $VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -r "$REQUIREMENTS"
 "$VENV/bin/python" -m pip check
-echo "== $("$VENV/bin/superset" version 2>/dev/null | grep -i -m 1 'superset' || echo "superset installed")"
+echo "== $VENV: apache-superset $("$VENV/bin/python" -c "from importlib.metadata import version; print(version('apache-superset'))")"

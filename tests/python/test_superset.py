@@ -245,7 +245,7 @@ def assert_chart_matches_mart(superset: Superset, name: str, chart_id: int) -> l
     expected = mart_figures(superset.ws, sql)
     served = as_served = superset.chart_rows(chart_id)
     assert expected, f"{name}: the mart gives no rows, so the check proves nothing"
-    assert len(served) == len(expected), f"{name}: {len(served)} rows served, {len(expected)} in mart"
+    assert len(served) == len(expected), f"{name}: {len(served)} rows, {len(expected)} in the mart"
     if not ordered:
         served = sorted(served, key=lambda row: tuple(str(row[k]) for k in key))
         expected = sorted(expected, key=lambda row: tuple(str(row[k]) for k in key))
