@@ -27,9 +27,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import requests
+import yaml
 from conftest import PROJECT_DIR, Workspace, assert_ok
 
+from customer360.superset import bundle
+
 SUPERSET_VENV = PROJECT_DIR / ".venv-superset"
+BUNDLE_DIR = PROJECT_DIR / "superset" / "dashboard"
 needs_superset = pytest.mark.skipif(
     not (SUPERSET_VENV / "bin" / "superset").is_file(),
     reason=f"Superset is not installed ({SUPERSET_VENV} missing): bash scripts/install_superset.sh",
@@ -398,6 +402,62 @@ def test_bad_input_is_one_clear_line_each(workspace: Workspace) -> None:
     for result in (missing_database, no_credentials, port_in_use):
         assert "Traceback" not in result.stdout + result.stderr
         assert len(result.stdout.strip().splitlines()) == 1
+
+
+def dashboard_charts(prepared: bundle.PreparedBundle) -> dict[str, dict]:
+    """The CHART nodes of the prepared dashboard's layout, by chart uuid."""
+    (dashboard,) = [
+        yaml.safe_load(text) for path, text in prepared.contents.items() if path.startswith("dash")
+    ]
+    nodes = dashboard["position"]
+    charts = {
+        n["meta"]["uuid"]: n
+        for n in nodes.values()
+        if isinstance(n, dict) and n.get("type") == "CHART"
+    }
+    for node in charts.values():
+        assert node["id"] in nodes[node["parents"][-1]]["children"], f"{node['id']} is orphaned"
+    return charts
+
+
+def test_bundle_leaves_out_the_charts_whose_table_is_not_published(tmp_path: Path) -> None:
+    configs = bundle.read_bundle(BUNDLE_DIR)
+    published = tmp_path / "published.duckdb"
+    tables = set(CHART_TABLES.values()) - {"customer360__watchlist"}
+    prepared = bundle.prepare(configs, published, tables)
+    assert prepared.skipped == (bundle.SkippedChart("Watchlist", "customer360__watchlist"),)
+    assert not [path for path in prepared.contents if "watchlist" in path]
+    (database,) = [
+        yaml.safe_load(t) for p, t in prepared.contents.items() if p.startswith("databases/")
+    ]
+    assert database["sqlalchemy_uri"] == f"duckdb:///{published}?access_mode=read_only"
+    assert database["allow_dml"] is False
+    kept = {
+        yaml.safe_load(t)["uuid"] for p, t in prepared.contents.items() if p.startswith("charts/")
+    }
+    assert set(dashboard_charts(prepared)) == kept
+    layout = yaml.safe_load(prepared.contents["dashboards/customer360.yaml"])["position"]
+    assert "ROW-watchlist" not in layout and "ROW-watchlist" not in layout["GRID_ID"]["children"]
+    everything = bundle.prepare(configs, published, set(CHART_TABLES.values()))
+    assert everything.skipped == () and len(dashboard_charts(everything)) == len(CHART_TABLES)
+
+
+def test_a_chart_file_alone_puts_the_chart_on_the_dashboard(tmp_path: Path) -> None:
+    configs = bundle.read_bundle(BUNDLE_DIR)
+    new_chart = {
+        **configs["charts/segment_comparison.yaml"],
+        "slice_name": "Segment comparison, again",
+        "uuid": "2f1e3c4d-0000-4000-8000-000000000001",
+    }
+    configs["charts/segment_comparison_again.yaml"] = new_chart
+    prepared = bundle.prepare(configs, tmp_path / "p.duckdb", set(CHART_TABLES.values()))
+    placed = dashboard_charts(prepared)[new_chart["uuid"]]
+    layout = yaml.safe_load(prepared.contents["dashboards/customer360.yaml"])["position"]
+    assert layout["GRID_ID"]["children"][-1] == placed["parents"][-1]
+    assert placed["meta"]["sliceName"] == "Segment comparison, again"
+    configs["charts/orphan.yaml"] = {**new_chart, "dataset_uuid": "no-such-dataset"}
+    with pytest.raises(bundle.BundleError, match=r"orphan\.yaml refers to dataset no-such-dataset"):
+        bundle.prepare(configs, tmp_path / "p.duckdb", set(CHART_TABLES.values()))
 
 
 async def dashboard_in_chromium(base_url: str, charts: int, tmp_path: Path) -> dict:
