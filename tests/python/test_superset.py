@@ -492,8 +492,7 @@ async def dashboard_in_chromium(base_url: str, charts: int, tmp_path: Path) -> d
         assert "/login" not in landed, f"the login form did not log in: {landed}"
         await navigate(tab, f"{base_url}/superset/dashboard/customer360/?standalone=1")
         page = await wait_for_charts(tab, charts)
-        shot = await tab.send_command("Page.captureScreenshot", params={"format": "png"})
-        (tmp_path / "dashboard.png").write_bytes(base64.b64decode(shot["result"]["data"]))
+        (tmp_path / "dashboard.png").write_bytes(await settled_screenshot(tab))
         return page
     finally:
         await browser.close()
@@ -530,11 +529,22 @@ async def wait_for_charts(tab, charts: int, timeout: float = 120) -> dict:
     while time.monotonic() < deadline:
         page = json.loads(await evaluate(tab, PAGE_STATE_SCRIPT))
         if page["alerts"] or (page["rendered"] >= charts and not page["loading"]):
-            # ECharts animates bars into place: let it finish before the screenshot.
-            await asyncio.sleep(3)
-            return json.loads(await evaluate(tab, PAGE_STATE_SCRIPT))
+            return page
         await asyncio.sleep(1)
     return page
+
+
+async def settled_screenshot(tab, attempts: int = 20) -> bytes:
+    """A PNG of the page once two screenshots a second apart agree (ECharts animates bars in)."""
+    previous = b""
+    for _ in range(attempts):
+        shot = await tab.send_command("Page.captureScreenshot", params={"format": "png"})
+        current = base64.b64decode(shot["result"]["data"])
+        if current == previous:
+            return current
+        previous = current
+        await asyncio.sleep(1)
+    return previous
 
 
 async def navigate(tab, url: str) -> None:

@@ -26,9 +26,6 @@ CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 RATELIMIT_STORAGE_URI = "memory://"
 # Local use on 127.0.0.1: no HTTPS to force, and the frontend's inline assets must load.
 TALISMAN_ENABLED = False
-# One user, no welcome tour or telemetry calls (the machine may be offline).
-SCHEDULED_QUERIES = {}
-FEATURE_FLAGS = {"ENABLE_TEMPLATE_PROCESSING": False}
 SUPERSET_WEBSERVER_TIMEOUT = 120
 
 
