@@ -100,7 +100,7 @@ EXPECTED_FIGURES = {
         order by
             case severity when 'critical' then 1 when 'warning' then 2 else 3 end,
             expected_annual_revenue desc, customer_id, rule_id
-        limit 1000
+        limit 5000
         """,
         ("customer_id", "rule_id"),
         True,
