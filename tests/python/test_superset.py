@@ -106,12 +106,21 @@ EXPECTED_FIGURES = {
         True,
     ),
 }
-# The table each chart reads: a chart whose table is not published must be skipped, by name.
-CHART_TABLES = {
-    "Segment comparison": "customer360__segment_summary",
-    "Revenue at risk by account owner": "customer360__customer_value_analysis",
-    "Watchlist": "customer360__watchlist",
-}
+
+
+def bundle_chart_tables() -> dict[str, str]:
+    """The table each chart of the committed bundle reads, by chart name."""
+    configs = bundle.read_bundle(BUNDLE_DIR)
+    tables = {c["uuid"]: c["table_name"] for p, c in configs.items() if p.startswith("datasets/")}
+    return {
+        c["slice_name"]: tables[c["dataset_uuid"]]
+        for p, c in configs.items()
+        if p.startswith("charts/")
+    }
+
+
+# A chart whose table is not published must be skipped, by name, and every chart checked.
+CHART_TABLES = bundle_chart_tables()
 
 
 @dataclass
@@ -418,6 +427,14 @@ def dashboard_charts(prepared: bundle.PreparedBundle) -> dict[str, dict]:
     for node in charts.values():
         assert node["id"] in nodes[node["parents"][-1]]["children"], f"{node['id']} is orphaned"
     return charts
+
+
+def test_every_chart_of_the_bundle_has_its_figures_checked() -> None:
+    unchecked = set(CHART_TABLES) - set(EXPECTED_FIGURES)
+    assert not unchecked, f"add the expected figures of {sorted(unchecked)} to EXPECTED_FIGURES"
+    assert {"Segment comparison", "Revenue at risk by account owner", "Watchlist"} <= set(
+        CHART_TABLES
+    )
 
 
 def test_bundle_leaves_out_the_charts_whose_table_is_not_published(tmp_path: Path) -> None:
