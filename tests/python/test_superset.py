@@ -532,8 +532,10 @@ def login_script() -> str:
 PAGE_STATE_SCRIPT = """JSON.stringify({
     holders: document.querySelectorAll('.dashboard-component-chart-holder').length,
     rendered: [...document.querySelectorAll('.dashboard-component-chart-holder')]
-        .filter(holder => holder.querySelector('canvas, svg, table')).length,
-    loading: document.querySelectorAll('.loading, .ant-skeleton, [aria-label="loading"]').length,
+        .filter(holder => holder.querySelector(
+            '[data-test="slice-container"] :is(canvas, svg, tbody tr)')).length,
+    loading: document.querySelectorAll(
+        '.loading, .ant-skeleton, [aria-label="loading"], [data-test="loading-indicator"]').length,
     alerts: [...document.querySelectorAll('[role="alert"], .ant-alert-error, .alert-danger')]
         .map(node => node.innerText),
     text: document.body.innerText,
