@@ -7,6 +7,7 @@
     c360 validate   run the Great Expectations suite on the published mart
     c360 alerts     summarise the last build's test results as alerts
     c360 bench      time the pipeline against its floor at growing scales
+    c360 superset   provision Apache Superset on the published mart (--serve: run it)
 
 Each subcommand lives in its own module, which exposes `register(subparsers)`.
 """
@@ -27,6 +28,7 @@ COMMAND_MODULES = (
     "customer360.commands.validate",
     "customer360.commands.alerts",
     "customer360.commands.bench",
+    "customer360.commands.superset",
 )
 
 
