@@ -39,9 +39,11 @@
                 ~ " at line " ~ bad_encoding ~ "; convert it to UTF-8, or set var csv_encoding"
                 ~ " to its encoding (utf-8, utf-16 or latin-1)") }}
         {%- endif -%}
+        {#- a line can fail on several columns; it is one rejected line, with its first error -#}
         {%- do run_query('insert into ' ~ c360_raw_schema() ~ ".csv_rejected_lines select '"
             ~ table_name ~ "', line, cast(error_type as varchar), column_name, csv_line,"
-            ~ ' error_message from ' ~ rejects) -%}
+            ~ ' error_message from ' ~ rejects
+            ~ ' qualify row_number() over (partition by line order by column_idx) = 1') -%}
         {{ return(csv_table) }}
     {%- else -%}
         {%- do run_query('drop table if exists ' ~ csv_table) -%}

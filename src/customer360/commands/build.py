@@ -227,9 +227,13 @@ def _read_results(path: Path) -> RunResults | None:
 
 def _failure_summary(lines: list[str], run_results: RunResults | None) -> str:
     """': <why>' from dbt's output (a hook error has no other record), or ''."""
-    own = [line for line in lines if "customer360: " in line]
+    own = [
+        line[line.index("customer360: ") :]
+        for line in lines
+        if "customer360: " in line and "warn" not in line[: line.index("customer360: ")].lower()
+    ]
     if own:
-        return ": " + own[0][own[0].index("customer360: ") :]
+        return ": " + own[-1]
     if run_results is None and lines:
         return ": " + lines[0]
     return ""
