@@ -36,7 +36,7 @@ rows_per_date as (
     group by activity_date
 ),
 
-running_counts as (
+counts_to_date as (
     select
         activity_date,
         lead(activity_date) over (order by activity_date) as next_date,
@@ -47,12 +47,19 @@ running_counts as (
     from rows_per_date
 ),
 
+gaps as (
+    select
+        *,
+        {{ dbt.datediff('activity_date', 'next_date', 'day') }}
+            as days_to_next_date
+    from counts_to_date
+),
+
 implausible_gap as (
     select min(activity_date) as last_plausible_date
-    from running_counts
+    from gaps
     where
-        next_date is not null
-        and {{ dbt.datediff('activity_date', 'next_date', 'day') }} > {{ max_gap_days }}
+        days_to_next_date > {{ max_gap_days }}
         and rows_in_total - rows_up_to_date < rows_up_to_date
 ),
 
@@ -68,8 +75,8 @@ final as (
         {{ as_of_literal }} as as_of_date,
         cast(null as date) as implausibly_late_after_date
         {%- else -%}
-        coalesce(last_plausible_date, latest_date) as as_of_date,
-        last_plausible_date as implausibly_late_after_date
+            coalesce(last_plausible_date, latest_date) as as_of_date,
+            last_plausible_date as implausibly_late_after_date
         {%- endif %}
     from latest_dates
 )

@@ -419,3 +419,15 @@ def test_killing_a_build_kills_dbt_and_a_second_build_is_refused(tmp_path: Path)
     assert alerts.returncode == 1
     assert "ended without finishing: killed or crashed" in alerts.stdout
     assert not ws.published_path.exists()
+
+
+@pytest.mark.parametrize("command", ["report", "validate"])
+def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path, command: str) -> None:
+    ws = workspace_in(tmp_path)
+    garbage = tmp_path / "not-a-database.duckdb"
+    garbage.write_text("this is not a DuckDB file")
+    result = ws.c360(command, "--database", str(garbage))
+    assert result.returncode == 2
+    assert "Traceback" not in output(result)
+    (line,) = output(result).strip().splitlines()
+    assert line.startswith(f"c360 {command}: ") and str(garbage) in line

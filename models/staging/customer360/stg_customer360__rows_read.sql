@@ -43,7 +43,9 @@ malformed_csv_lines as (
 
 rows_read_as_rows as (
     {% for source_table in dimension_tables + fact_tables -%}
-        select source_table, rows_read
+        select
+            source_table,
+            rows_read
         from read_{{ source_table }}
         {% if not loop.last %}union all
         {% endif -%}
