@@ -14,8 +14,8 @@
 
 {#
     A path that DuckDB's file readers take literally: they expand `*`, `?` and `[...]` as a
-    glob, so each is written as a one-character class (`[` as `[[]`). Spark's readers take
-    Hadoop globs, escaped with a backslash.
+    glob, so each is written as a one-character class (`[` as `[[]`). On Spark the path is
+    passed as it is (a Hadoop path with glob characters is not supported there).
 #}
 {% macro c360_glob_escape(path) %}
     {{ return(adapter.dispatch('c360_glob_escape', 'customer360')(path)) }}
@@ -26,8 +26,7 @@
 {% endmacro %}
 
 {% macro spark__c360_glob_escape(path) %}
-    {{ return(path | replace('[', '\\[') | replace('*', '\\*') | replace('?', '\\?')
-        | replace('{', '\\{')) }}
+    {{ return(path) }}
 {% endmacro %}
 
 {#
