@@ -31,8 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "alerts",
         help="summarise the last build's test results as alerts (digest, JSON, webhook)",
         description=(
-            "Read run_results.json of the last `c360 build` (in $DBT_TARGET_PATH, default "
-            "target/) and the failing rows dbt stored in schema audit, and print a digest of "
+            "Read run_results.json and c360_build.json of the last `c360 build` (in "
+            "$DBT_TARGET_PATH, default target/) and the failing rows in "
+            "customer360__test_failures, and print a digest of "
             "errors, warnings and metric drift. The JSON payload can be written to a file and "
             f"POSTed to the webhook URL in ${DEFAULT_WEBHOOK_ENV}. Exit status: 0 nothing to "
             "page, 1 page, 2 no results to judge, 3 webhook not delivered."
