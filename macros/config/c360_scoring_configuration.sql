@@ -1,0 +1,38 @@
+{#
+    The vars that decide a customer's scores, by name, with their resolved values. Together with
+    the scoring seeds they are the scoring configuration whose fingerprint every history row
+    carries (int_scoring_configuration), so a change of rules is never read as a change of
+    customers. Vars that only steer monitoring, alerts or the semantic layer are listed in
+    c360_non_scoring_var_names; a test proves every project var is in exactly one list.
+#}
+{% macro c360_scoring_var_names() %}
+    {{ return([
+        'transaction_types', 'funnel_stages', 'ticket_priorities', 'as_of_date',
+        'hve_min_contribution_pct', 'enterprise_tiers', 'rfm_window_days', 'rfm_weights',
+        'velocity_window_days', 'engagement_window_days', 'support_window_days',
+        'health_weights', 'engagement_target_events', 'breadth_target_touchpoints',
+        'support_score_without_tickets', 'support_open_escalation_penalty',
+        'health_band_cutoffs', 'churn_model', 'churn_inactivity_cap_days', 'churn_risk_cutoffs',
+        'value_stability_cv_bounds', 'onboarding_days', 'dormant_after_days', 'growth_min_trend',
+        'maturity_min_tenure_days', 'ltv_discount_rate', 'upsell_capture_rate',
+        'churn_horizon_days', 'as_of_max_gap_days', 'time_zone', 'transaction_amount_max_abs',
+    ]) }}
+{% endmacro %}
+
+{% macro c360_non_scoring_var_names() %}
+    {{ return([
+        'history_months', 'correlation_pairs', 'correlation_shift_z_threshold', 'rejected_pct_warn', 'rejected_pct_error',
+        'rejected_min_rows', 'drift_metrics', 'drift_history_builds', 'drift_min_history',
+        'drift_z_threshold', 'drift_max_warn_metrics', 'time_spine_start_date',
+        'time_spine_end_date', 'csv_delimiter', 'csv_encoding', 'publish_max_drop_pct',
+        'test_failures_max_rows',
+    ]) }}
+{% endmacro %}
+
+{% macro c360_scoring_configuration() %}
+    {%- set configuration = {} -%}
+    {%- for name in c360_scoring_var_names() -%}
+        {%- do configuration.update({name: var(name, none)}) -%}
+    {%- endfor -%}
+    {{ return(configuration) }}
+{% endmacro %}
