@@ -192,7 +192,7 @@ def _build(settings: Settings, args: argparse.Namespace, dbt_vars: dict) -> int:
     failure_lines: list[str] = []
 
     def keep_failure_line(line: str) -> None:
-        plain = _ANSI_ESCAPE.sub("", line).strip()
+        plain = _ANSI_ESCAPE.sub("", line).rstrip()
         if _FAILURE_LINE.search(plain):
             failure_lines.append(plain)
 
@@ -226,17 +226,22 @@ def _read_results(path: Path) -> RunResults | None:
 
 
 def _failure_summary(lines: list[str], run_results: RunResults | None) -> str:
-    """': <why>' from dbt's output (a hook error has no other record), or ''."""
+    """': <why>' when dbt stopped before running any node (a hook or compilation error, which
+    dbt records nowhere else), else '' (the failing nodes are in run_results.json).
+
+    dbt prints an error's message indented under its heading; log lines (info, warnings) carry
+    a timestamp before the text, so only indented `customer360: ` lines are our errors.
+    """
+    if run_results is not None:
+        return ""
     own = [
-        line[line.index("customer360: ") :]
+        line.strip()
         for line in lines
-        if "customer360: " in line and "warn" not in line[: line.index("customer360: ")].lower()
+        if "customer360: " in line and not line[: line.index("customer360: ")].strip()
     ]
     if own:
         return ": " + own[-1]
-    if run_results is None and lines:
-        return ": " + lines[0]
-    return ""
+    return ": " + lines[-1].strip() if lines else ""
 
 
 def _record_test_results(settings: Settings, run_results: RunResults, dbt_vars: dict) -> None:
