@@ -251,7 +251,8 @@ def test_optional_tables_absent_or_empty(
     for component in components.values():
         filled = scalar(
             ws,
-            f"select count({component}_component) from intermediate.int_customer_snapshots_health_scored",
+            f"select count({component}_component)"
+            " from intermediate.int_customer_snapshots_health_scored",
         )
         assert filled == 0, component
         weakest = scalar(
