@@ -15,7 +15,7 @@
         'health_band_cutoffs', 'churn_model', 'churn_inactivity_cap_days', 'churn_risk_cutoffs',
         'value_stability_cv_bounds', 'onboarding_days', 'dormant_after_days', 'growth_min_trend',
         'maturity_min_tenure_days', 'ltv_discount_rate', 'upsell_capture_rate',
-        'churn_horizon_days',
+        'churn_horizon_days', 'as_of_max_gap_days', 'time_zone', 'transaction_amount_max_abs',
     ]) }}
 {% endmacro %}
 
@@ -24,7 +24,8 @@
         'history_months', 'correlation_pairs', 'correlation_shift_z_threshold', 'rejected_pct_warn', 'rejected_pct_error',
         'rejected_min_rows', 'drift_metrics', 'drift_history_builds', 'drift_min_history',
         'drift_z_threshold', 'drift_max_warn_metrics', 'time_spine_start_date',
-        'time_spine_end_date',
+        'time_spine_end_date', 'csv_delimiter', 'csv_encoding', 'publish_max_drop_pct',
+        'test_failures_max_rows',
     ]) }}
 {% endmacro %}
 

@@ -10,7 +10,7 @@
 
 {% macro default__c360_raw_file_names(raw_dir) %}
     {%- set listing = run_query(
-        "select file from glob('" ~ c360_sql_escape(raw_dir ~ '/*') ~ "')") -%}
+        "select file from glob('" ~ c360_sql_escape(c360_glob_escape(raw_dir) ~ '/*') ~ "')") -%}
     {{ return(c360_base_names(listing.columns[0].values())) }}
 {% endmacro %}
 

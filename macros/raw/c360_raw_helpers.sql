@@ -13,6 +13,23 @@
 {% endmacro %}
 
 {#
+    A path that DuckDB's file readers take literally: they expand `*`, `?` and `[...]` as a
+    glob, so each is written as a one-character class (`[` as `[[]`). On Spark the path is
+    passed as it is (a Hadoop path with glob characters is not supported there).
+#}
+{% macro c360_glob_escape(path) %}
+    {{ return(adapter.dispatch('c360_glob_escape', 'customer360')(path)) }}
+{% endmacro %}
+
+{% macro default__c360_glob_escape(path) %}
+    {{ return(path | replace('[', '[[]') | replace('*', '[*]') | replace('?', '[?]')) }}
+{% endmacro %}
+
+{% macro spark__c360_glob_escape(path) %}
+    {{ return(path) }}
+{% endmacro %}
+
+{#
     The contract tables of source `customer360` as a list of
     {name, required, columns: [{name, data_type}]}, read from the source YAML so that the
     contract is written down once.
@@ -85,6 +102,65 @@
                 ~ column.data_type ~ " (" ~ c360_raw_type_hint(column.data_type) ~ ")") }}
         {%- endif -%}
     {%- endfor -%}
+    {{ return(actual) }}
+{% endmacro %}
+
+{#
+    The expression the raw view exposes for one contract column read with `actual_type`:
+    - text is trimmed, and text left empty is NULL (' C001' and 'C001' are one key);
+    - a timestamp with a time zone (Parquet TIMESTAMPTZ), or ISO text with an offset or a zone
+      (`2025-01-01T10:00:00+02:00`), is converted to var `time_zone` before staging takes its
+      day; a timestamp without one is taken to be in `time_zone` already.
+#}
+{% macro c360_raw_column_sql(column, actual_type) %}
+    {%- set family = c360_raw_type_family(actual_type) -%}
+    {%- set contract = column.data_type | lower -%}
+    {%- if family == 'timestamptz' -%}
+        {{ return(c360_timestamptz_in_zone(column.name, var('time_zone')) ~ ' as ' ~ column.name) }}
+    {%- elif family == 'text' and contract in ['date', 'timestamp'] -%}
+        {{ return(c360_text_timestamp_in_zone("nullif(trim(" ~ column.name ~ "), '')",
+            var('time_zone')) ~ ' as ' ~ column.name) }}
+    {%- elif family == 'text' -%}
+        {{ return("nullif(trim(" ~ column.name ~ "), '') as " ~ column.name) }}
+    {%- endif -%}
+    {{ return(column.name) }}
+{% endmacro %}
+
+{# A timestamp with time zone as the wall-clock timestamp (without zone) in `zone`. #}
+{% macro c360_timestamptz_in_zone(expression, zone) %}
+    {{ return(adapter.dispatch('c360_timestamptz_in_zone', 'customer360')(expression, zone)) }}
+{% endmacro %}
+
+{% macro default__c360_timestamptz_in_zone(expression, zone) %}
+    {{ return("timezone('" ~ c360_sql_escape(zone) ~ "', " ~ expression ~ ")") }}
+{% endmacro %}
+
+{% macro spark__c360_timestamptz_in_zone(expression, zone) %}
+    {{ return("cast(from_utc_timestamp(" ~ expression ~ ", '" ~ c360_sql_escape(zone)
+        ~ "') as timestamp_ntz)") }}
+{% endmacro %}
+
+{#
+    ISO text ending in an offset (Z, +02, +02:00, -0500) or a zone name (` Europe/Paris`)
+    rewritten as text of the wall-clock time in `zone`; other text passes unchanged (staging
+    parses it, and rejects what does not parse).
+#}
+{% macro c360_text_timestamp_in_zone(expression, zone) %}
+    {{ return(adapter.dispatch('c360_text_timestamp_in_zone', 'customer360')(expression, zone)) }}
+{% endmacro %}
+
+{% macro default__c360_text_timestamp_in_zone(expression, zone) %}
+    {{ return("case when regexp_matches(" ~ expression
+        ~ ", '(Z|[+-][0-9]{2}(:?[0-9]{2})?| [A-Za-z_]+/[A-Za-z_/]+)$') then cast("
+        ~ c360_timestamptz_in_zone('try_cast(' ~ expression ~ ' as timestamptz)', zone)
+        ~ " as varchar) else " ~ expression ~ " end") }}
+{% endmacro %}
+
+{% macro spark__c360_text_timestamp_in_zone(expression, zone) %}
+    {{ return("case when " ~ expression
+        ~ " rlike '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$' then cast("
+        ~ c360_timestamptz_in_zone('to_timestamp(' ~ expression ~ ')', zone)
+        ~ " as string) else " ~ expression ~ " end") }}
 {% endmacro %}
 
 {#
@@ -101,7 +177,9 @@
     {%- if contract == 'integer' or contract.startswith('decimal') -%}
         {{ return(family in ['integer', 'float', 'decimal']) }}
     {%- endif -%}
-    {%- if contract in ['date', 'timestamp'] -%}{{ return(family == 'timestamp') }}{%- endif -%}
+    {%- if contract in ['date', 'timestamp'] -%}
+        {{ return(family in ['timestamp', 'timestamptz']) }}
+    {%- endif -%}
     {{ return(false) }}
 {% endmacro %}
 
@@ -110,6 +188,6 @@
     {%- if contract == 'varchar' -%}{{ return('text or integer') }}
     {%- elif contract == 'integer' -%}{{ return('an integer type, or text holding integers') }}
     {%- elif contract.startswith('decimal') -%}{{ return('a numeric type, or text holding numbers') }}
-    {%- else -%}{{ return('a date or timestamp without time zone, or ISO text') }}
+    {%- else -%}{{ return('a date or timestamp, or ISO text') }}
     {%- endif -%}
 {% endmacro %}

@@ -1,7 +1,11 @@
 {#
     A relation that reads one raw file, for `select ... from <it>`. CSV is read as text (types
     are checked row by row in staging, so a bad value becomes a rejected row instead of failing
-    the whole file); Parquet keeps its own types.
+    the whole file); Parquet keeps its own types. A CSV file is read by fixed rules, not
+    sniffed: a header line, the delimiter of var `csv_delimiter`, RFC 4180 double quotes, the
+    encoding of var `csv_encoding`. A malformed line (too many or too few fields, a stray
+    quote) is kept in raw.csv_rejected_lines with its line number and text, and the rest of the
+    file loads; a line that is not in the encoding stops the run naming the file and the line.
     DuckDB reads Parquet in place. A CSV file is parsed once, into the table
     `raw.<table>__csv_file`: the fact staging models are views that several models read, and
     re-parsing a large CSV for each of them would cost more than the copy.
@@ -16,13 +20,34 @@
 
 {% macro default__c360_raw_relation_sql(table_name, path, file_format) %}
     {%- set csv_table = c360_raw_schema() ~ '.' ~ table_name ~ '__csv_file' -%}
+    {%- set literal_path = "'" ~ c360_sql_escape(c360_glob_escape(path)) ~ "'" -%}
     {%- if file_format == 'csv' -%}
-        {%- do run_query('create or replace table ' ~ csv_table ~ " as select * from read_csv('"
-            ~ c360_sql_escape(path) ~ "', header = true, all_varchar = true)") -%}
+        {%- set rejects = 'c360_' ~ table_name ~ '__csv_rejects' -%}
+        {%- set scans = 'c360_' ~ table_name ~ '__csv_scans' -%}
+        {%- do run_query('drop table if exists ' ~ rejects ~ '; drop table if exists ' ~ scans) -%}
+        {%- do run_query('create or replace table ' ~ csv_table ~ ' as select * from read_csv('
+            ~ literal_path ~ ", header = true, all_varchar = true, auto_detect = true"
+            ~ ", delim = '" ~ c360_sql_escape(var('csv_delimiter')) ~ "', quote = '\"'"
+            ~ ", escape = '\"', encoding = '" ~ c360_sql_escape(var('csv_encoding')) ~ "'"
+            ~ ", ignore_errors = true, store_rejects = true, rejects_table = '" ~ rejects
+            ~ "', rejects_scan = '" ~ scans ~ "')") -%}
+        {%- set bad_encoding = run_query('select min(line) from ' ~ rejects
+            ~ " where error_type = 'INVALID ENCODING'").columns[0].values()[0] -%}
+        {%- if bad_encoding is not none -%}
+            {{ exceptions.raise_compiler_error(
+                "customer360: raw file '" ~ path ~ "' is not valid " ~ var('csv_encoding')
+                ~ " at line " ~ bad_encoding ~ "; convert it to UTF-8, or set var csv_encoding"
+                ~ " to its encoding (utf-8, utf-16 or latin-1)") }}
+        {%- endif -%}
+        {#- a line can fail on several columns; it is one rejected line, with its first error -#}
+        {%- do run_query('insert into ' ~ c360_raw_schema() ~ ".csv_rejected_lines select '"
+            ~ table_name ~ "', line, cast(error_type as varchar), column_name, csv_line,"
+            ~ ' error_message from ' ~ rejects
+            ~ ' qualify row_number() over (partition by line order by column_idx) = 1') -%}
         {{ return(csv_table) }}
     {%- else -%}
         {%- do run_query('drop table if exists ' ~ csv_table) -%}
-        {{ return("read_parquet('" ~ c360_sql_escape(path) ~ "')") }}
+        {{ return('read_parquet(' ~ literal_path ~ ')') }}
     {%- endif -%}
 {% endmacro %}
 
@@ -31,9 +56,11 @@
         {%- set csv_table = c360_raw_schema() ~ '.' ~ table_name ~ '__csv_file' -%}
         {%- do run_query('drop table if exists ' ~ csv_table) -%}
         {%- do run_query('create table ' ~ csv_table ~ " using csv options (path '"
-            ~ c360_sql_escape(path) ~ "', header 'true', multiLine 'true', escape '\"')") -%}
+            ~ c360_sql_escape(c360_glob_escape(path)) ~ "', header 'true', multiLine 'true'"
+            ~ ", escape '\"', sep '" ~ c360_sql_escape(var('csv_delimiter'))
+            ~ "', encoding '" ~ c360_sql_escape(var('csv_encoding')) ~ "')") -%}
         {{ return(csv_table) }}
     {%- else -%}
-        {{ return("parquet.`" ~ path | replace('`', '``') ~ "`") }}
+        {{ return("parquet.`" ~ c360_glob_escape(path) | replace('`', '``') ~ "`") }}
     {%- endif -%}
 {% endmacro %}

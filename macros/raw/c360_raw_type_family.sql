@@ -1,6 +1,7 @@
 {#
     The engine-neutral family of a physical column type as the engine describes it: text,
-    integer, decimal, float, timestamp (a date or a timestamp without time zone) or other.
+    integer, decimal, float, timestamp (a date or a timestamp without time zone), timestamptz
+    (an instant: a timestamp with time zone) or other.
     c360_raw_type_fits decides on the family, so both engines apply one contract check.
 #}
 {% macro c360_raw_type_family(actual_type) %}
@@ -16,13 +17,14 @@
     {%- elif base in ['FLOAT', 'DOUBLE'] -%}{{ return('float') }}
     {%- elif base in ['TIMESTAMP', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'DATE'] -%}
         {{ return('timestamp') }}
+    {%- elif base in ['TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'] -%}{{ return('timestamptz') }}
     {%- else -%}{{ return('other') }}
     {%- endif -%}
 {% endmacro %}
 
 {#
-    Spark's `timestamp` is TIMESTAMP_LTZ (an instant, like DuckDB's TIMESTAMPTZ) and so is not a
-    timestamp without time zone; Parquet timestamps written without a zone read as timestamp_ntz.
+    Spark's `timestamp` is TIMESTAMP_LTZ (an instant, like DuckDB's TIMESTAMPTZ); Parquet
+    timestamps written without a zone read as timestamp_ntz.
 #}
 {% macro spark__c360_raw_type_family(actual_type) %}
     {%- set base = actual_type.split('(')[0] | trim | upper -%}
@@ -32,6 +34,7 @@
     {%- elif base in ['DECIMAL', 'DEC', 'NUMERIC'] -%}{{ return('decimal') }}
     {%- elif base in ['FLOAT', 'REAL', 'DOUBLE'] -%}{{ return('float') }}
     {%- elif base in ['TIMESTAMP_NTZ', 'DATE'] -%}{{ return('timestamp') }}
+    {%- elif base in ['TIMESTAMP', 'TIMESTAMP_LTZ'] -%}{{ return('timestamptz') }}
     {%- else -%}{{ return('other') }}
     {%- endif -%}
 {% endmacro %}

@@ -13,7 +13,7 @@
     ).split()) }}
 {% endmacro %}
 
-{# `in (...)` list literal of quoted values. #}
+{# `in (...)` list literal of quoted values (a quote in a value, as in o'neil, is doubled). #}
 {% macro c360_sql_list(values) -%}
-    ({% for value in values %}'{{ value }}'{{ ', ' if not loop.last }}{% endfor %})
+    ({% for value in values %}'{{ c360_sql_escape(value | string) }}'{{ ', ' if not loop.last }}{% endfor %})
 {%- endmacro %}

@@ -1,9 +1,14 @@
 {#
     The analysis date: var `as_of_date` when set, else the latest transaction or activity date
-    among rows that pass staging's checks. Everything downstream is computed against this one
-    row, never against the wall clock.
+    among rows that pass staging's checks, before any implausible gap: the earliest gap between
+    consecutive dates longer than var `as_of_max_gap_days` that fewer rows follow than precede
+    (one stray row dated 2099 must not make everyone Dormant; a thin early history followed by
+    the real data is not cut). Rows after such a gap are rejected as implausibly_late, from the
+    date in `implausibly_late_after_date` (NULL when there is no gap or the var is set).
+    Everything downstream is computed against this one row, never against the wall clock.
 #}
 {%- set as_of_literal = c360_as_of_date_literal() -%}
+{%- set max_gap_days = c360_validated_number('as_of_max_gap_days', 1, none) -%}
 
 with
 
@@ -17,23 +22,61 @@ activity_events as (
     where rejection_reason is null
 ),
 
+dated_rows as (
+    select cast(transaction_ts as date) as activity_date from transactions
+    union all
+    select cast(event_ts as date) as activity_date from activity_events
+),
+
+rows_per_date as (
+    select
+        activity_date,
+        count(*) as row_count
+    from dated_rows
+    group by activity_date
+),
+
+counts_to_date as (
+    select
+        activity_date,
+        lead(activity_date) over (order by activity_date) as next_date,
+        sum(row_count) over (
+            order by activity_date rows between unbounded preceding and current row
+        ) as rows_up_to_date,
+        sum(row_count) over () as rows_in_total
+    from rows_per_date
+),
+
+gaps as (
+    select
+        *,
+        {{ dbt.datediff('activity_date', 'next_date', 'day') }}
+            as days_to_next_date
+    from counts_to_date
+),
+
+implausible_gap as (
+    select min(activity_date) as last_plausible_date
+    from gaps
+    where
+        days_to_next_date > {{ max_gap_days }}
+        and rows_in_total - rows_up_to_date < rows_up_to_date
+),
+
 latest_dates as (
     select
-        (select max(cast(transaction_ts as date)) from transactions) as latest_transaction_date,
-        (select max(cast(event_ts as date)) from activity_events) as latest_activity_date
+        (select max(activity_date) from rows_per_date) as latest_date,
+        (select last_plausible_date from implausible_gap) as last_plausible_date
 ),
 
 final as (
     select
         {% if as_of_literal is not none -%}
-        {{ as_of_literal }} as as_of_date
+        {{ as_of_literal }} as as_of_date,
+        cast(null as date) as implausibly_late_after_date
         {%- else -%}
-            case
-                when latest_activity_date is null then latest_transaction_date
-                when latest_transaction_date is null then latest_activity_date
-                when latest_activity_date > latest_transaction_date then latest_activity_date
-                else latest_transaction_date
-            end as as_of_date
+            coalesce(last_plausible_date, latest_date) as as_of_date,
+            last_plausible_date as implausibly_late_after_date
         {%- endif %}
     from latest_dates
 )

@@ -1,7 +1,8 @@
 {#
     Every raw row left out of the mart, with the reason: one row per rejected distinct raw row
     (exact duplicates count once), so that for each source table
-    rows read = rows accepted + rows rejected.
+    rows read = rows accepted + rows rejected. A line of a CSV file that could not be read as a
+    row at all (malformed_csv_line) has no key.
 #}
 {%- set validated = [
     ('customers', 'int_customers_validated', 'customer_id'),
@@ -28,12 +29,22 @@ with
 
 {% endfor -%}
 
+malformed_csv_lines as (
+    select
+        source_table,
+        cast(null as {{ dbt.type_string() }}) as source_key,
+        rejection_reason as reason,
+        rejected_column,
+        raw_row
+    from {{ ref('stg_customer360__csv_rejected_lines') }}
+),
+
 final as (
     {% for source_table, model, key in validated -%}
         select * from rejected_{{ source_table }}
-        {% if not loop.last %}union all
-        {% endif -%}
-    {%- endfor %}
+        union all
+    {% endfor -%}
+    select * from malformed_csv_lines
 )
 
 select * from final

@@ -1,8 +1,13 @@
 """Data-quality alerts from a dbt build, for people and for schedulers.
 
-`build_report` reads the run's run_results.json and manifest.json, quotes the failing rows dbt
-stored in schema `audit` (store_failures), adds the drift of the headline metrics
+`build_report` reads the run's run_results.json and manifest.json, and the record `c360 build`
+keeps of its own stages (c360_build.json: a failed on-run-start hook, which leaves no
+run_results.json, a refusal by the publish guard, a failed publish), quotes the failing rows of
+each test (customer360__test_failures, written by `c360 build` into the work database and
+published with the mart), adds the drift of the headline metrics
 (customer360__mart_metrics_drift) and whether the run reached the published database.
+Text that comes from the data (failing rows, messages) is escaped in the digest, so a value
+such as `"><img src=x onerror=...>` reaches a chat tool or a browser as text, never as markup.
 `render_markdown` makes the digest a person reads; `to_payload` the JSON a machine routes (its
 `text` field holds the digest, so a Slack-style incoming webhook shows it as is);
 `post_webhook` delivers it. `AlertReport.exit_code` tells a scheduler whether to page.
@@ -10,7 +15,9 @@ stored in schema `audit` (store_failures), adds the drift of the headline metric
 
 from __future__ import annotations
 
+import html
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -24,7 +31,7 @@ from typing import Any
 import duckdb
 
 from customer360.dbt_artifacts import NodeResult, RunResults, read_manifest_nodes
-from customer360.publish import PUBLICATION_TABLE
+from customer360.publish import PUBLICATION_TABLE, TEST_FAILURES_TABLE
 
 # Exit statuses of `c360 alerts`: anything but EXIT_OK should reach a person.
 EXIT_OK = 0
@@ -130,24 +137,38 @@ class AlertReport:
 
 
 def build_report(
-    run: RunResults,
+    run: RunResults | None,
     manifest_path: Path,
     work_database: Path,
     published_database: Path,
+    build_record: dict[str, Any] | None = None,
 ) -> AlertReport:
-    """Alerts of one run, with stored failing rows and drift read from the work database."""
-    nodes = read_manifest_nodes(manifest_path)
+    """Alerts of one run, with stored failing rows and drift read from the work database.
+
+    `run` is None when the build left no run_results.json (its on-run-start hook failed, or it
+    was killed): the alerts then come from `build_record` alone.
+    """
+    record = _record_of(run, build_record)
+    if run is None:
+        run = _run_from_record(record or {})
+    nodes = read_manifest_nodes(manifest_path) if run.results else {}
     results = {result.unique_id: result for result in run.results}
     alerts = [_alert(result, nodes.get(result.unique_id, {})) for result in run.results]
     alerts = [a for a in alerts if a is not None]
+    build_alert = _build_alert(record)
     notes: list[str] = []
     drift = None
-    try:
-        with duckdb.connect(str(work_database), read_only=True) as connection:
-            alerts = [_with_samples(connection, a, results[a.unique_id]) for a in alerts]
-            drift = _drift(connection, run)
-    except duckdb.Error as error:
-        notes.append(f"failing rows and drift unavailable: cannot read {work_database} ({error})")
+    if run.results:
+        try:
+            with duckdb.connect(str(work_database), read_only=True) as connection:
+                alerts = [_with_samples(connection, a, results[a.unique_id]) for a in alerts]
+                drift = _drift(connection, run)
+        except duckdb.Error as error:
+            notes.append(
+                f"failing rows and drift unavailable: cannot read {work_database} ({error})"
+            )
+    if build_alert is not None:
+        alerts.append(build_alert)
     alerts.sort(key=lambda a: (a.severity != "error", a.resource_type != "model", a.name))
     return AlertReport(
         run=run,
@@ -157,6 +178,67 @@ def build_report(
         drift=drift,
         notes=tuple(notes),
     )
+
+
+def _record_of(run: RunResults | None, record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The build record when it describes `run` (a plain `dbt build` since would not)."""
+    if record is None:
+        return None
+    if run is None or record.get("invocation_id") in (None, run.invocation_id):
+        return record
+    return None
+
+
+def _run_from_record(record: dict[str, Any]) -> RunResults:
+    """A run with no node results, for a build that died before dbt wrote any."""
+    return RunResults(
+        invocation_id=record.get("invocation_id") or "none",
+        generated_at="?",
+        dbt_version="?",
+        elapsed_seconds=0.0,
+        command="build",
+        cli_vars=record.get("vars") or {},
+        is_empty_run=False,
+        results=(),
+    )
+
+
+def _build_alert(record: dict[str, Any] | None) -> Alert | None:
+    """An error for a stage of `c360 build` that failed outside dbt's nodes, or was killed."""
+    if record is None:
+        return None
+    state = record.get("state")
+    if state == "running":
+        pid = record.get("pid")
+        if isinstance(pid, int) and _process_alive(pid):
+            return None
+        message = f"c360 build (pid {pid}) ended without finishing: killed or crashed"
+        stage = record.get("stage") or "dbt"
+    elif state == "failed":
+        message = record.get("message") or "c360 build failed"
+        stage = record.get("stage") or "build"
+    else:
+        return None
+    if stage == "dbt" and state == "failed":
+        return None  # dbt's failing nodes are alerts of their own
+    return Alert(
+        severity="error",
+        resource_type="build",
+        name=f"c360 build: {stage}",
+        unique_id=f"build.{stage}",
+        status="error",
+        message=_ANSI_ESCAPE.sub("", " ".join(str(message).split())),
+    )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _alert(result: NodeResult, node: dict[str, Any]) -> Alert | None:
@@ -191,15 +273,21 @@ def _schema_qualified(relation_name: str | None) -> str | None:
 
 
 def _with_samples(connection: duckdb.DuckDBPyConnection, alert: Alert, result: NodeResult) -> Alert:
+    """The first failing rows, from the test failures table `c360 build` wrote for this run."""
     if alert.failures_relation is None:
         return alert
-    schema, table = alert.failures_relation.split(".")
     try:
-        cursor = connection.execute(f'select * from "{schema}"."{table}" limit {SAMPLE_ROWS}')
+        found = connection.execute(
+            f"select cast(failing_row as varchar) from main.{TEST_FAILURES_TABLE} "
+            "where test_unique_id = ? order by row_number limit ?",
+            [alert.unique_id, SAMPLE_ROWS],
+        ).fetchall()
     except duckdb.Error:
         return alert
-    columns = [d[0] for d in cursor.description]
-    rows = tuple(dict(zip(columns, map(_plain, row), strict=True)) for row in cursor.fetchall())
+    rows = tuple(json.loads(row[0]) for row in found)
+    if not rows:
+        return alert
+    columns = list(rows[0])
     columns_shown = tuple(c for c in alert.alert_columns if c in columns) or _telling_columns(
         columns, result.compiled_code
     )
@@ -299,14 +387,15 @@ def _alert_lines(alert: Alert) -> list[str]:
     message = alert.message
     if len(message) > DIGEST_MESSAGE_CHARS:
         message = message[:DIGEST_MESSAGE_CHARS].rstrip() + " [...]"
-    lines = [f"- **{alert.name}** ({alert.resource_type}{where}): {message}"]
+    lines = [f"- **{alert.name}** ({alert.resource_type}{where}): {escape_text(message)}"]
     if alert.description:
         lines.append(f"  {alert.description}")
     if alert.failures_relation:
         shown = min(len(alert.sample_rows), alert.failures or 0)
         lines.append(
-            f"  Failing rows are stored in `{alert.failures_relation}` (first {shown} of "
-            f"{alert.failures}):"
+            f"  Failing rows are in `{TEST_FAILURES_TABLE}` (test `{alert.name}`; first "
+            f"{shown} of {alert.failures}; all of them in `{alert.failures_relation}` of the "
+            "work database):"
         )
         lines += ["", *_table_lines(alert.sample_columns, alert.sample_rows, indent="  "), ""]
     return lines
@@ -350,7 +439,18 @@ def _cell(value: Any, digits: int = 4) -> str:
     if isinstance(value, float):
         # large figures (money, z-scores of a broken feed) read better whole than in e-notation
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.{digits}g}"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return escape_text(str(value))
+
+
+# Characters that make Markdown (emphasis, code, links, tables) of plain text mid-line;
+# `_` is left alone so identifiers stay readable (it emphasises only at word edges).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|~])")
+
+
+def escape_text(text: str) -> str:
+    """Text from the data as inert Markdown: HTML entities for <, > and &, specials escaped."""
+    one_line = " ".join(text.split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
 
 
 def to_payload(report: AlertReport, fail_on: str = "error") -> dict[str, Any]:
@@ -397,7 +497,7 @@ def post_webhook(url: str, payload: dict[str, Any], timeout_seconds: float = 10.
         raise OSError(f"webhook URL must be http(s), got {url!r}")
     request = urllib.request.Request(
         url,
-        data=json.dumps(payload, default=str).encode(),
+        data=payload_json(payload).encode(),
         headers={"Content-Type": "application/json", "User-Agent": "customer360-alerts"},
         method="POST",
     )
@@ -406,6 +506,13 @@ def post_webhook(url: str, payload: dict[str, Any], timeout_seconds: float = 10.
             return int(response.status)
     except urllib.error.HTTPError as error:
         raise OSError(f"webhook answered HTTP {error.code}") from error
+
+
+def payload_json(payload: dict[str, Any], indent: int | None = None) -> str:
+    """The payload as JSON with <, > and & written as \\u escapes (as Go's encoder does), so
+    a receiver that pastes a field into HTML cannot be handed markup from the data."""
+    text = json.dumps(payload, default=str, indent=indent)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _plain(value: Any) -> Any:

@@ -9,7 +9,9 @@
     c360 bench      time the pipeline against its floor at growing scales
     c360 superset   provision Apache Superset on the published mart (--serve: run it)
 
-Each subcommand lives in its own module, which exposes `register(subparsers)`.
+Each subcommand lives in its own module, which exposes `register(subparsers)`. A user error
+that reaches here (a path that cannot be read or written, a database another process holds)
+is reported in one line naming the command, never as a traceback; Ctrl-C exits 130.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+
+import duckdb
 
 # Modules that register a subcommand, in the order `--help` lists them.
 COMMAND_MODULES = (
@@ -48,10 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print(f"c360 {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (OSError, ValueError, duckdb.Error) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"c360 {args.command}: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """Read the artifacts a dbt run leaves in its target directory (run_results.json, manifest.json).
 
 `c360 build` uses them to decide whether a run may be published, `c360 alerts` to summarise it.
+Beside them `c360 build` keeps its own record of the last build (c360_build.json): what failed
+at which stage (the on-run-start hook, dbt, the publish guard, publishing), because a failure
+before dbt writes run_results.json, or after it, would otherwise reach no alert.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from customer360.settings import Settings
+
+BUILD_RECORD = "c360_build.json"
 
 
 def target_dir(settings: Settings) -> Path:
@@ -108,3 +115,30 @@ def public_model_names(nodes: dict[str, dict[str, Any]]) -> set[str]:
         for node in nodes.values()
         if node.get("resource_type") == "model" and node.get("access") == "public"
     }
+
+
+def build_record_path(settings: Settings) -> Path:
+    return target_dir(settings) / BUILD_RECORD
+
+
+def write_build_record(path: Path, record: dict[str, Any]) -> None:
+    """Replace the record atomically, so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f"{path.name}.tmp")
+    staged.write_text(json.dumps(record, indent=2, default=str) + "\n")
+    os.replace(staged, path)
+
+
+def read_build_record(path: Path) -> dict[str, Any] | None:
+    """The last build's record; None when there is none or it is unreadable."""
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def project_vars(settings: Settings, cli_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The dbt vars a run saw: dbt_project.yml's, overridden by those given on the command line."""
+    project = yaml.safe_load((settings.project_dir / "dbt_project.yml").read_text()) or {}
+    return {**(project.get("vars") or {}), **(cli_vars or {})}

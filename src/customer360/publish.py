@@ -15,6 +15,12 @@ What readers see (POSIX rename semantics):
 Within one process DuckDB shares one database instance per path, so a BI server that keeps any
 connection to the published file open keeps serving the old file to new connections too, until
 all its connections are closed (a connection pool's recycle setting does that).
+
+Besides the public marts the published database carries the build's test results, one table
+for all tests (customer360__test_results) and their failing rows as JSON
+(customer360__test_failures), written into the work database by `write_test_results` after
+every dbt run, so BI and alerting tools read one table, not one table per test.
+`large_change_reason` is the guard `c360 build` applies before publishing.
 """
 
 from __future__ import annotations
@@ -24,8 +30,11 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
+
+from customer360.dbt_artifacts import RunResults
 
 # The contract of the published database: the tables BI tools find by these names.
 REQUIRED_TABLES = (
@@ -43,7 +52,12 @@ OPTIONAL_TABLES = (
     "customer360__mart_metrics_history",
     "customer360__mart_metrics_drift",
 )
+# dbt keeps each test's failing rows in this schema of the work database (store_failures).
 AUDIT_SCHEMA = "audit"
+TEST_RESULTS_TABLE = "customer360__test_results"
+TEST_FAILURES_TABLE = "customer360__test_failures"
+TEST_TABLES = (TEST_RESULTS_TABLE, TEST_FAILURES_TABLE)
+MART = "customer360__customer_value_analysis"
 PUBLICATION_TABLE = "customer360__publication"
 TEMP_MARKER = ".publishing-"
 WORK_ALIAS = "c360_work"
@@ -59,7 +73,6 @@ class Publication:
 
     path: Path
     tables: tuple[str, ...]
-    audit_tables: tuple[str, ...]
     row_counts: dict[str, int]
     as_of_date: str | None
 
@@ -70,20 +83,19 @@ def publish(
     *,
     tables: Iterable[str] | None = None,
     invocation_id: str | None = None,
-    audit_tables: Iterable[str] | None = None,
 ) -> Publication:
     """Copy the public tables of `work_path` into a new file and swap it in at `published_path`.
 
     `tables` names the tables of schema main to publish besides REQUIRED_TABLES (None: those of
-    OPTIONAL_TABLES present); `audit_tables` the stored test failures (schema audit) of this
-    run (None: every table there). The work database must not be open for writing.
+    OPTIONAL_TABLES present); the test results tables are published when the work database has
+    them. The work database must not be open for writing.
     """
     published_path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(published_path)
     temp_path = published_path.with_name(f"{published_path.name}{TEMP_MARKER}{os.getpid()}")
     _remove_database_file(temp_path)
     try:
-        publication = _write_publication(work_path, temp_path, tables, invocation_id, audit_tables)
+        publication = _write_publication(work_path, temp_path, tables, invocation_id)
         _fsync_file(temp_path)
         # A WAL beside the published path can only be left by someone who opened it for
         # writing; DuckDB would replay it onto the new file, so it goes first.
@@ -101,7 +113,6 @@ def _write_publication(
     temp_path: Path,
     wanted_tables: Iterable[str] | None,
     invocation_id: str | None,
-    audit_tables: Iterable[str] | None,
 ) -> Publication:
     try:
         connection = duckdb.connect(str(temp_path))
@@ -110,12 +121,7 @@ def _write_publication(
     try:
         connection.execute(f"attach {_sql_string(str(work_path))} as {WORK_ALIAS} (read_only)")
         tables = _public_tables(connection, wanted_tables)
-        audit = _audit_tables(connection, audit_tables)
         row_counts = {name: _copy_table(connection, "main", name) for name in tables}
-        if audit:
-            connection.execute(f"create schema {AUDIT_SCHEMA}")
-        for name in audit:
-            _copy_table(connection, AUDIT_SCHEMA, name)
         as_of_date = _as_of_date(connection)
         _write_publication_table(connection, invocation_id, as_of_date, tables)
         connection.execute(f"detach {WORK_ALIAS}")
@@ -126,7 +132,7 @@ def _write_publication(
         connection.close()
     if _wal_path(temp_path).exists():
         raise PublishError(f"{temp_path} kept a write-ahead log after checkpoint and close")
-    return Publication(temp_path, tables, audit, row_counts, as_of_date)
+    return Publication(temp_path, tables, row_counts, as_of_date)
 
 
 def _tables_in(connection: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
@@ -146,15 +152,12 @@ def _public_tables(
     if missing:
         raise PublishError(f"the work database lacks {', '.join(missing)}: nothing was published")
     others = OPTIONAL_TABLES if wanted is None else sorted(set(wanted) - set(REQUIRED_TABLES))
-    return REQUIRED_TABLES + tuple(name for name in others if name in present)
-
-
-def _audit_tables(
-    connection: duckdb.DuckDBPyConnection, wanted: Iterable[str] | None
-) -> tuple[str, ...]:
-    present = _tables_in(connection, AUDIT_SCHEMA)
-    names = present if wanted is None else present.intersection(wanted)
-    return tuple(sorted(names))
+    others = [name for name in others if name not in TEST_TABLES]
+    return (
+        REQUIRED_TABLES
+        + tuple(name for name in others if name in present)
+        + tuple(name for name in TEST_TABLES if name in present)
+    )
 
 
 def _copy_table(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
@@ -184,6 +187,126 @@ def _write_publication_table(
         "cast(? as varchar) as invocation_id, cast(? as date) as as_of_date, "
         "cast(? as varchar[]) as published_tables",
         [invocation_id, as_of_date, list(tables)],
+    )
+
+
+def write_test_results(
+    work_path: Path,
+    run: RunResults,
+    nodes: dict[str, dict[str, Any]],
+    max_failing_rows: int,
+) -> int:
+    """(Re)write the run's test results into the work database; returns the tests recorded.
+
+    One row per data or unit test of `run` in TEST_RESULTS_TABLE, and up to `max_failing_rows`
+    failing rows per test (as JSON, from the test's store_failures table) in TEST_FAILURES_TABLE.
+    """
+    tests = [r for r in run.results if r.resource_type in ("test", "unit_test")]
+    rows = [_test_result_row(run.invocation_id, r, nodes.get(r.unique_id, {})) for r in tests]
+    with duckdb.connect(str(work_path)) as connection:
+        connection.execute(
+            f"create or replace table main.{TEST_RESULTS_TABLE} (invocation_id varchar, "
+            "test_unique_id varchar, test_name varchar, test_type varchar, model varchar, "
+            "column_name varchar, severity varchar, status varchar, failures bigint, "
+            "message varchar, failures_relation varchar)"
+        )
+        if rows:
+            connection.executemany(
+                f"insert into main.{TEST_RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        connection.execute(
+            f"create or replace table main.{TEST_FAILURES_TABLE} (invocation_id varchar, "
+            "test_unique_id varchar, test_name varchar, row_number bigint, failing_row json)"
+        )
+        stored = {_audit_table_name(r.relation_name) for r in tests if r.failures}
+        present = {
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [AUDIT_SCHEMA],
+            ).fetchall()
+        }
+        for result in tests:
+            table = _audit_table_name(result.relation_name)
+            if not result.failures or table not in present or table not in stored:
+                continue
+            connection.execute(
+                f"insert into main.{TEST_FAILURES_TABLE} "
+                "select ?, ?, ?, row_number() over (), to_json(failing) "
+                f"from (select * from {AUDIT_SCHEMA}.{_identifier(table)} limit ?) as failing",
+                [run.invocation_id, result.unique_id, result.name, max_failing_rows],
+            )
+    return len(rows)
+
+
+def _test_result_row(invocation_id: str, result: Any, node: dict[str, Any]) -> tuple:
+    attached = (node.get("attached_node") or "").rsplit(".", 1)[-1] or result.unit_tested_model
+    severity = str(node.get("config", {}).get("severity") or "error").lower()
+    table = _audit_table_name(result.relation_name)
+    return (
+        invocation_id,
+        result.unique_id,
+        result.name,
+        "unit" if result.resource_type == "unit_test" else "data",
+        attached,
+        node.get("column_name"),
+        severity,
+        result.status,
+        result.failures,
+        " ".join((result.message or "").split()) or None,
+        f"{AUDIT_SCHEMA}.{table}" if table and result.failures else None,
+    )
+
+
+def _audit_table_name(relation_name: str | None) -> str | None:
+    """'"work"."audit"."x"' -> 'x'."""
+    if not relation_name:
+        return None
+    return relation_name.split(".")[-1].strip('"')
+
+
+@dataclass(frozen=True)
+class MartFigures:
+    """The volume figures the publish guard compares."""
+
+    customers: int
+    revenue_12m: float
+
+
+def mart_figures(path: Path) -> MartFigures | None:
+    """Customers and total revenue_12m of the mart in `path`; None when it has no mart."""
+    if not path.is_file():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            row = connection.execute(
+                f"select count(*), coalesce(sum(revenue_12m), 0)::double from main.{MART}"
+            ).fetchall()[0]
+    except duckdb.Error:
+        return None
+    return MartFigures(int(row[0]), float(row[1]))
+
+
+def large_change_reason(
+    new: MartFigures, published: MartFigures | None, max_drop_pct: float
+) -> str | None:
+    """Why the new mart looks like a broken feed next to the published one, or None."""
+    if published is None:
+        return None
+    drops = []
+    for label, old_value, new_value in (
+        ("customers", published.customers, new.customers),
+        ("total revenue_12m", published.revenue_12m, new.revenue_12m),
+    ):
+        if old_value > 0 and (old_value - new_value) / old_value * 100 > max_drop_pct:
+            drop = (old_value - new_value) / old_value * 100
+            drops.append(f"{label} fell {drop:.1f}% ({old_value:,.0f} -> {new_value:,.0f})")
+    if not drops:
+        return None
+    return (
+        f"{'; '.join(drops)} against the published mart, more than publish_max_drop_pct "
+        f"({max_drop_pct:g}%)"
     )
 
 

@@ -122,12 +122,19 @@ def test_a_warning_is_published_digested_and_posted_to_the_webhook(
     sampled = {row["source_table"] for row in alert["sample_rows"]}
     assert sampled <= expected_tables and len(sampled) == min(len(expected_tables), SAMPLE_ROWS)
     assert alert["failures_relation"] == "audit.source_rejected_pct_within_warn_threshold"
-    # BI finds the same failing rows in the published database
+    # BI finds the same failing rows, and every test's outcome, in the published database
     published_failures = query(
         monitored.published_path,
-        "select source_table from audit.source_rejected_pct_within_warn_threshold",
+        "select failing_row->>'source_table' from customer360__test_failures "
+        "where test_name = 'source_rejected_pct_within_warn_threshold'",
     )
     assert {row[0] for row in published_failures} == expected_tables
+    (warned,) = query(
+        monitored.published_path,
+        "select status, failures, severity, model from customer360__test_results "
+        "where test_name = 'source_rejected_pct_within_warn_threshold'",
+    )
+    assert warned == ("warn", len(expected_tables), "warn", "customer360__source_quality")
 
     assert webhook.bodies == [payload]
     assert result.stdout == payload["text"]

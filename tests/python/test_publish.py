@@ -174,13 +174,30 @@ def test_build_publishes_every_public_table(small_build: Workspace) -> None:
     }
     assert set(publish.REQUIRED_TABLES) <= public_models
     assert {name for schema, name in tables if schema == "main"} == public_models | {
-        publish.PUBLICATION_TABLE
+        publish.PUBLICATION_TABLE,
+        *publish.TEST_TABLES,
     }
-    # only the public tables and the stored test failures, never staging or intermediate models
-    assert {schema for schema, _ in tables} == {"main", "audit"}
-    assert ("audit", "source_rejected_pct_within_warn_threshold") in tables
+    # only the public tables and the test results, never staging, intermediate or audit tables
+    assert {schema for schema, _ in tables} == {"main"}
     run_results = json.loads((small_build.target_dir / "run_results.json").read_text())
     assert publication[0] == run_results["metadata"]["invocation_id"]
+    # one row per data and unit test of the published build, with its outcome
+    tests = {
+        r["unique_id"]: r
+        for r in run_results["results"]
+        if r["unique_id"].startswith(("test.", "unit_test."))
+    }
+    with duckdb.connect(str(small_build.published_path), read_only=True) as published:
+        results = published.execute(
+            "select test_unique_id, status, failures, invocation_id, severity "
+            f"from {publish.TEST_RESULTS_TABLE}"
+        ).fetchall()
+    assert {row[0] for row in results} == set(tests)
+    for unique_id, status, failures, invocation_id, severity in results:
+        assert status == tests[unique_id]["status"]
+        assert failures == tests[unique_id]["failures"]
+        assert invocation_id == publication[0]
+        assert severity in ("error", "warn")
     with duckdb.connect(str(small_build.duckdb_path), read_only=True) as work:
         for name, count in published_counts.items():
             assert work.execute(f"select count(*) from main.{name}").fetchall()[0][0] == count
@@ -250,15 +267,13 @@ def test_a_build_killed_during_dbt_leaves_the_published_mart_intact(
 
 
 def _work_database(path: Path, tables: tuple[str, ...]) -> Path:
-    """A hand-made work database holding `tables` (one row each) and two audit tables."""
+    """A hand-made work database holding `tables` (one row each) and a test results table."""
     with duckdb.connect(str(path)) as work:
         for name in tables:
             work.execute(
                 f"create table {name} as select date '2025-12-31' as as_of_date, 1 as value"
             )
-        work.execute("create schema audit")
-        work.execute("create table audit.current_test as select 1 as failing_row")
-        work.execute("create table audit.removed_test as select 1 as failing_row")
+        work.execute(f"create table {publish.TEST_RESULTS_TABLE} as select 'test.x' as test")
     return path
 
 
@@ -272,7 +287,7 @@ def test_publish_refuses_a_work_database_missing_a_public_table(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "work.duckdb"]
 
 
-def test_publish_copies_this_runs_audit_tables_and_clears_dead_temp_files(
+def test_publish_copies_the_rebuilt_tables_and_test_results_and_clears_dead_temp_files(
     tmp_path: Path,
 ) -> None:
     not_rebuilt = "customer360__correlation_diagnostics"
@@ -295,17 +310,60 @@ def test_publish_copies_this_runs_audit_tables_and_clears_dead_temp_files(
         published,
         tables=["customer360__source_quality", "customer360__customer_value_analysis"],
         invocation_id="run-1",
-        audit_tables=["current_test"],
     )
 
     assert not stale.exists()
-    assert result.tables == (*publish.REQUIRED_TABLES, "customer360__source_quality")
-    assert result.audit_tables == ("current_test",)
+    assert result.tables == (
+        *publish.REQUIRED_TABLES,
+        "customer360__source_quality",
+        publish.TEST_RESULTS_TABLE,
+    )
     assert result.as_of_date == "2025-12-31"
     with duckdb.connect(str(published), read_only=True) as reader:
-        audit = reader.execute(
-            "select table_name from information_schema.tables where table_schema = 'audit'"
-        ).fetchall()
         publication = reader.execute("select invocation_id from customer360__publication")
-        assert audit == [("current_test",)]
         assert publication.fetchall() == [("run-1",)]
+        assert reader.execute(f"select test from {publish.TEST_RESULTS_TABLE}").fetchall() == [
+            ("test.x",)
+        ]
+
+
+def drop_half_the_customers(raw_dir: Path) -> None:
+    """A truncated export: every other customer missing (their transactions become unknown)."""
+    source = raw_dir / "customers.parquet"
+    staged = raw_dir / "customers.half.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * from read_parquet('{source}') where hash(customer_id) % 5 != 0 "
+            f"and hash(customer_id) % 5 != 1 and hash(customer_id) % 5 != 2) "
+            f"to '{staged}' (format parquet)"
+        )
+    staged.replace(source)
+
+
+def test_a_large_drop_against_the_published_mart_is_not_published_unless_accepted(
+    small_build: Workspace,
+) -> None:
+    before = published_figures(small_build.published_path)
+    drop_half_the_customers(small_build.raw_dir)
+    refused = small_build.c360("build", "--vars", "{rejected_pct_error: 100}")
+    assert refused.returncode == 4
+    line = refused.stdout.strip().splitlines()[-1]
+    assert line.startswith("c360 build: not published: customers fell ")
+    assert "more than publish_max_drop_pct (50%)" in line
+    assert "--accept-large-change" in line
+    assert published_figures(small_build.published_path) == before
+    paged = small_build.c360("alerts", "--format", "json")
+    assert paged.returncode == 1
+    payload = json.loads(paged.stdout)
+    assert [a["name"] for a in payload["alerts"] if a["severity"] == "error"] == [
+        "c360 build: publish guard"
+    ]
+    assert payload["publication"]["published_this_run"] is False
+
+    accepted = small_build.c360(
+        "build", "--accept-large-change", "--vars", "{rejected_pct_error: 100}"
+    )
+    assert_ok(accepted)
+    after = published_figures(small_build.published_path)
+    assert int(after[1]) < int(before[1]) / 2
+    assert small_build.c360("alerts").returncode == 0

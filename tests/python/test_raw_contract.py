@@ -215,8 +215,9 @@ def test_csv_raw_dir_builds_the_same_mart_as_parquet(
 def test_optional_tables_absent_or_empty(
     tmp_path: Path, generated: Path, absent: tuple[str, ...], empty: tuple[str, ...]
 ) -> None:
-    """Each optional table once absent (warning, NULL columns) and once an empty file (no
-    warning: an empty table is data, e.g. no activity scores the lowest engagement)."""
+    """Each optional table once absent and once an empty file (a table without rows): both
+    warn and count as absent (NULL columns), since an empty export is more often a truncated
+    feed than a business without activity."""
     ws = workspace_with_raw(tmp_path, generated / "parquet", skip=absent)
     for table in empty:
         rewrite_parquet(ws.raw_dir / f"{table}.parquet", "select * from raw limit 0")
@@ -228,9 +229,12 @@ def test_optional_tables_absent_or_empty(
             "columns computed only from it will be NULL"
         ) in output(result)
     for table in empty:
-        assert f"optional raw table '{table}' is absent" not in output(result)
+        assert (
+            f"customer360: optional raw table '{table}' (file '{ws.raw_dir}/{table}.parquet') "
+            "has no rows; treated as absent: columns computed only from it will be NULL"
+        ) in output(result)
     present = dict(query(ws, "select source_table, is_present from raw.raw_file_inventory"))
-    assert present == {table: table not in absent for table in TABLE_KEYS}
+    assert present == {table: table not in absent + empty for table in TABLE_KEYS}
 
     customers = scalar(ws, f"select count(*) from main.{MART}")
     accepted = scalar(
@@ -241,26 +245,21 @@ def test_optional_tables_absent_or_empty(
     # no accepted funnel touch (absent or empty): the funnel columns are NULL for everyone
     for column in FUNNEL_COLUMNS:
         assert scalar(ws, f"select count({column}) from main.{MART}") == 0, column
-    # an absent table's health component is NULL (left out of the weighted mean, so never the
-    # weakest); an empty table's is a value for everyone
+    # an absent (or empty) table's health component is NULL (left out of the weighted mean, so
+    # never the weakest)
     components = {"activity_events": "engagement", "support_tickets": "support_experience"}
-    for table, component in components.items():
+    for component in components.values():
         filled = scalar(
             ws,
-            f"select count({component}_component) from intermediate.int_customers_health_scored",
+            f"select count({component}_component)"
+            " from intermediate.int_customer_snapshots_health_scored",
         )
-        assert filled == (0 if table in absent else customers), component
-        if table in absent:
-            weakest = scalar(
-                ws,
-                f"select count(*) from main.{MART} where health_weakest_component = '{component}'",
-            )
-            assert weakest == 0, component
-    if "activity_events" in empty:
-        assert query(
+        assert filled == 0, component
+        weakest = scalar(
             ws,
-            "select distinct engagement_component from intermediate.int_customers_health_scored",
-        ) == [(1.0,)]
+            f"select count(*) from main.{MART} where health_weakest_component = '{component}'",
+        )
+        assert weakest == 0, component
     assert scalar(ws, f"select count(customer_health_score) from main.{MART}") == customers
     # days_since_last_activity combines the sources present: here only transactions have rows
     mismatched = scalar(
@@ -536,7 +535,7 @@ EXPECTED_REJECTIONS = {
         ("T09", "conflicting_duplicate_key"),
         ("T09", "conflicting_duplicate_key"),
         ("T10", "unknown_customer"),
-        ("T11", "unknown_customer"),
+        ("T11", "conflicting_customer_key"),
         (None, "null_key"),
         ("T13", "value_out_of_set"),
         ("T14", "unknown_customer"),

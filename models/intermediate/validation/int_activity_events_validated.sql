@@ -1,6 +1,8 @@
-{#- Staged activity events with the checks that need other models: a known customer, not after as_of_date. -#}
+{#- Staged activity events with the checks that need other models: a known customer, not after
+    an implausible gap in the dates (int_as_of_date), not after as_of_date. -#}
 {%- set checks = [
     ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
+    ('cast(event_ts as date) > implausibly_late_after_date', 'implausibly_late', 'event_ts'),
     ('cast(event_ts as date) > as_of_date', 'after_as_of_date', 'event_ts'),
 ] -%}
 
@@ -16,7 +18,10 @@ accepted_customers as (
 ),
 
 as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select
+        as_of_date,
+        implausibly_late_after_date
+    from {{ ref('int_as_of_date') }}
 ),
 
 final as (

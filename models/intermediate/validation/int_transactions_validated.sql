@@ -1,6 +1,12 @@
-{#- Staged transactions with the checks that need other models: a known customer, not after as_of_date. -#}
+{#- Staged transactions with the checks that need other models: a known customer (one whose key
+    was rejected as conflicting gets its own reason), not after an implausible gap in the
+    dates (int_as_of_date), not after as_of_date. -#}
 {%- set checks = [
+    ('accepted_customers.customer_id is null and conflicting_customers.customer_id is not null',
+        'conflicting_customer_key', 'customer_id'),
     ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
+    ('cast(transaction_ts as date) > implausibly_late_after_date', 'implausibly_late',
+        'transaction_ts'),
     ('cast(transaction_ts as date) > as_of_date', 'after_as_of_date', 'transaction_ts'),
 ] -%}
 
@@ -15,8 +21,16 @@ accepted_customers as (
     where rejection_reason is null
 ),
 
+conflicting_customers as (
+    select distinct customer_id from {{ ref('stg_customer360__customers') }}
+    where rejection_reason = 'conflicting_duplicate_key'
+),
+
 as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select
+        as_of_date,
+        implausibly_late_after_date
+    from {{ ref('int_as_of_date') }}
 ),
 
 final as (
@@ -32,6 +46,8 @@ final as (
     cross join as_of
     left join accepted_customers
         on transactions.customer_id = accepted_customers.customer_id
+    left join conflicting_customers
+        on transactions.customer_id = conflicting_customers.customer_id
 )
 
 select * from final

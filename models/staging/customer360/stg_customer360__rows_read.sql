@@ -2,7 +2,8 @@
     Distinct raw rows read per source table of the raw contract (exact duplicates count once).
     A fact table's exact duplicates are counted from its base model, which holds every version
     of a repeated key with its raw row count, so the 40M-row activity file is only counted;
-    the small dimension tables are counted distinct directly.
+    the small dimension tables are counted distinct directly. Lines of a CSV file that could not
+    be read as rows (stg_customer360__csv_rejected_lines) were read too, and are added.
 #}
 {%- set dimension_tables = ['customers', 'account_owners'] -%}
 {%- set fact_tables = ['transactions', 'activity_events', 'funnel_events', 'support_tickets'] -%}
@@ -32,13 +33,35 @@ with
 
 {% endfor -%}
 
-final as (
+malformed_csv_lines as (
+    select
+        source_table,
+        count(*) as lines_read
+    from {{ ref('stg_customer360__csv_rejected_lines') }}
+    group by source_table
+),
+
+rows_read_as_rows as (
     {% for source_table in dimension_tables + fact_tables -%}
-        select source_table, cast(rows_read as {{ dbt.type_bigint() }}) as rows_read
+        select
+            source_table,
+            rows_read
         from read_{{ source_table }}
         {% if not loop.last %}union all
         {% endif -%}
     {%- endfor %}
+),
+
+final as (
+    select
+        rows_read_as_rows.source_table,
+        cast(
+            rows_read_as_rows.rows_read + coalesce(malformed_csv_lines.lines_read, 0)
+            as {{ dbt.type_bigint() }}
+        ) as rows_read
+    from rows_read_as_rows
+    left join malformed_csv_lines
+        on rows_read_as_rows.source_table = malformed_csv_lines.source_table
 )
 
 select * from final

@@ -6,6 +6,8 @@
     ('parsed_transaction_ts is null', 'unparseable_value', 'transaction_ts'),
     ('amount is null', 'missing_value', 'amount'),
     ('parsed_amount is null', 'unparseable_value', 'amount'),
+    ('abs(parsed_amount) > ' ~ c360_validated_number('transaction_amount_max_abs', 0, 1e15),
+        'value_out_of_range', 'amount'),
     ('transaction_type is null', 'missing_value', 'transaction_type'),
     ('cast(transaction_type as ' ~ dbt.type_string() ~ ') not in '
         ~ c360_sql_list(var('transaction_types')), 'value_out_of_set', 'transaction_type'),

@@ -1,21 +1,26 @@
 """`c360 alerts`: summarise the last build's test results as alerts, and say whether to page.
 
 Exit status, for a scheduler: 0 nothing to page (warnings may be listed), 1 page (a model or an
-error-severity test failed, so the mart was not published; with `--fail-on warn` warnings page
-too), 2 no results to judge (no run_results.json: the build died before writing it), 3 the
-webhook could not be reached (only when nothing else asks to page).
+error-severity test failed, or `c360 build` recorded a failure of its own: the on-run-start
+hook, the publish guard, publishing, or a build killed mid-way; with `--fail-on warn` warnings
+page too), 2 no results to judge (neither run_results.json nor a record of `c360 build`),
+3 the webhook could not be reached (only when nothing else asks to page).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from customer360 import alerts
-from customer360.dbt_artifacts import read_run_results, target_dir
+from customer360.dbt_artifacts import (
+    build_record_path,
+    read_build_record,
+    read_run_results,
+    target_dir,
+)
 from customer360.settings import Settings
 
 DEFAULT_WEBHOOK_ENV = "C360_ALERTS_WEBHOOK_URL"
@@ -26,8 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "alerts",
         help="summarise the last build's test results as alerts (digest, JSON, webhook)",
         description=(
-            "Read run_results.json of the last `c360 build` (in $DBT_TARGET_PATH, default "
-            "target/) and the failing rows dbt stored in schema audit, and print a digest of "
+            "Read run_results.json and c360_build.json of the last `c360 build` (in "
+            "$DBT_TARGET_PATH, default target/) and the failing rows in "
+            "customer360__test_failures, and print a digest of "
             "errors, warnings and metric drift. The JSON payload can be written to a file and "
             f"POSTed to the webhook URL in ${DEFAULT_WEBHOOK_ENV}. Exit status: 0 nothing to "
             "page, 1 page, 2 no results to judge, 3 webhook not delivered."
@@ -69,20 +75,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     run_results_path = args.run_results or target_dir(settings) / "run_results.json"
+    # c360 build keeps its record beside the results it reads; an explicit --run-results file
+    # is judged on its own.
+    record = None if args.run_results else read_build_record(build_record_path(settings))
     try:
         run_results = read_run_results(run_results_path)
     except (OSError, ValueError, KeyError) as error:
-        print(
-            f"c360 alerts: no results to judge in {run_results_path} ({error}); the last "
-            "build may have died before dbt wrote them",
-            file=sys.stderr,
-        )
-        return alerts.EXIT_NO_RESULTS
+        if record is None or record.get("state") == "ok":
+            print(
+                f"c360 alerts: no results to judge in {run_results_path} ({error}); the last "
+                "build may have died before dbt wrote them",
+                file=sys.stderr,
+            )
+            return alerts.EXIT_NO_RESULTS
+        run_results = None
     report = alerts.build_report(
         run_results,
         manifest_path=run_results_path.with_name("manifest.json"),
         work_database=settings.duckdb_path,
         published_database=settings.published_path,
+        build_record=record,
     )
     payload = alerts.to_payload(report, args.fail_on)
     _write_outputs(args, payload)
@@ -93,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_outputs(args: argparse.Namespace, payload: dict) -> None:
-    as_json = json.dumps(payload, indent=2, default=str)
+    as_json = alerts.payload_json(payload, indent=2)
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(as_json + "\n")

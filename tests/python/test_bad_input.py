@@ -1,0 +1,433 @@
+"""Bad input that used to publish a wrong mart with exit 0, or fail without paging (issue 13).
+
+Each case runs the real CLI or dbt on small raw files written here. Builds select the staging,
+validation and rejected-rows models (with the data tests on them, the row reconciliation
+included) and share one build across several assertions; hook-only cases stop after the
+on-run-start hook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT_DIR, Workspace, assert_ok
+
+REJECTED = "customer360__rejected_rows"
+SUBSET = (
+    "--select",
+    f"+{REJECTED}",
+    "+stg_customer360__rows_read",
+    "assert_no_implausibly_late_rows",
+    "stg_customer360__raw_file_inventory",
+    "assert_account_owner_ids_in_roster",
+    "--exclude",
+    "test_type:unit",
+    "--indirect-selection",
+    "cautious",
+)
+XSS = '"><img src=x onerror=alert(1)>'
+CUSTOMERS_HEADER = (
+    "customer_id,customer_name,industry,region,country_code,employee_count,signup_date,"
+    "account_owner_id\n"
+)
+TRANSACTIONS_HEADER = "transaction_id,customer_id,transaction_ts,amount,transaction_type\n"
+
+
+def output(result: subprocess.CompletedProcess[str]) -> str:
+    return (result.stdout or "") + (result.stderr or "")
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def workspace_in(root: Path, raw_name: str = "raw") -> Workspace:
+    """A workspace whose raw directory is `root/raw_name` (any characters)."""
+
+    class Named(Workspace):
+        @property
+        def raw_dir(self) -> Path:
+            return self.root / raw_name
+
+    ws = Named(root)
+    ws.raw_dir.mkdir(parents=True, exist_ok=True)
+    return ws
+
+
+def run_until_hook(ws: Workspace, *dbt_args: str) -> subprocess.CompletedProcess[str]:
+    return ws.dbt("run", "--select", "stg_customer360__customers", *dbt_args)
+
+
+# --- one CSV build: time zones, ragged lines, trimming, quotes, odd path, empty tables --------
+
+CSV_VARS = (
+    "{as_of_date: 2025-06-30, rejected_min_rows: 1000, "
+    'transaction_types: [new, renewal, expansion, one_time, refund, "o\'neil"]}'
+)
+CSV_TRANSACTIONS = TRANSACTIONS_HEADER + (
+    # 23:30 at UTC-5 is 04:30 the next day in UTC: inside the 12-month window ...
+    "T01, C001 ,2024-06-30T23:30:00-05:00,100.00,new\n"
+    # ... and after as_of_date
+    "T02,C001,2025-06-30T23:30:00-05:00,50.00,renewal\n"
+    "T03,C001,2025-06-30T23:30:00+02:00,25.00,new \n"
+    "T04,C003,2025-01-01 10:00:00,10.00,new\n"
+    "T05,C001,2025-02-01 10:00:00,1.00,o'neil\n"
+    "T06,C001,2025-02-01 10:00:00,9000000000000000.00,new\n"
+    "T07,C001,infinity,1.00,new\n"
+    "T08,C001,2025-03-01 10:00:00,1.00,new,extra\n"
+    "T09,C001\n"
+    "T10,C001,2025-03-02 10:00:00,2.00, renewal\n"
+)
+
+
+@pytest.fixture(scope="module")
+def csv_build(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    ws = workspace_in(tmp_path_factory.mktemp("csv"), "raw [q1]*?")
+    raw = ws.raw_dir
+    (raw / "customers.csv").write_text(
+        CUSTOMERS_HEADER + " C001 ,Alpha,Software,EMEA,DE,10,2020-01-01,AO1\n"
+        f'C002,Beta,Retail,NA,US,5,2021-01-01,"{XSS.replace(chr(34), chr(34) * 2)}"\n'
+        "C003,Gamma,Retail,NA,US,5,2021-01-01,AO1\n"
+        "C003,GAMMA,Retail,NA,US,5,2021-01-01,AO1\n"
+    )
+    (raw / "account_owners.csv").write_text("account_owner_id,owner_name,team\nAO1,Ann,sales\n")
+    (raw / "transactions.csv").write_text(CSV_TRANSACTIONS)
+    (raw / "activity_events.csv").write_bytes(b"")
+    (raw / "funnel_events.csv").write_text("funnel_event_id,customer_id,stage,event_ts\n")
+    result = ws.c360("build", "--no-publish", "--vars", CSV_VARS, "--", *SUBSET)
+    ws.root.joinpath("build.log").write_text(output(result))
+    assert_ok(result)
+    return ws
+
+
+def test_a_path_with_glob_characters_is_read_literally(csv_build: Workspace) -> None:
+    inventory = dict(
+        query(csv_build.duckdb_path, "select source_table, file_path from raw.raw_file_inventory")
+    )
+    assert inventory["customers"] == f"{csv_build.raw_dir}/customers.csv"
+
+
+def test_offsets_are_converted_to_the_time_zone_before_dates_are_taken(
+    csv_build: Workspace,
+) -> None:
+    rows = dict(
+        query(
+            csv_build.duckdb_path,
+            "select transaction_id, cast(transaction_ts as varchar) "
+            "from intermediate.int_transactions_validated where rejection_reason is null",
+        )
+    )
+    assert rows["T01"] == "2024-07-01 04:30:00"  # 365 days before as_of_date read naively
+    assert rows["T03"] == "2025-06-30 21:30:00"
+    reasons = dict(
+        query(
+            csv_build.duckdb_path,
+            f"select source_key, reason from main.{REJECTED} where source_table = 'transactions'",
+        )
+    )
+    assert reasons["T02"] == "after_as_of_date"
+
+
+def test_malformed_csv_lines_are_rejected_rows_and_the_rest_loads(csv_build: Workspace) -> None:
+    lines = query(
+        csv_build.duckdb_path,
+        f"select rejected_column, raw_row from main.{REJECTED} where reason = 'malformed_csv_line'",
+    )
+    by_line = {json.loads(raw)["line_number"]: json.loads(raw) for _, raw in lines}
+    assert sorted(by_line) == [9, 10]
+    assert by_line[9]["raw_line"] == "T08,C001,2025-03-01 10:00:00,1.00,new,extra"
+    assert by_line[9]["error_type"] == "TOO MANY COLUMNS"
+    assert by_line[10]["raw_line"] == "T09,C001"
+    log = csv_build.root.joinpath("build.log").read_text()
+    assert "has no column" not in log
+    assert "transactions_rows_read_equal_accepted_plus_rejected" in log
+    (rows_read,) = query(
+        csv_build.duckdb_path,
+        "select rows_read from staging.stg_customer360__rows_read "
+        "where source_table = 'transactions'",
+    )[0]
+    assert rows_read == 10
+
+
+def test_every_transaction_gets_its_own_reason(csv_build: Workspace) -> None:
+    rows = query(
+        csv_build.duckdb_path,
+        "select transaction_id, customer_id, transaction_type, rejection_reason "
+        "from intermediate.int_transactions_validated order by transaction_id",
+    )
+    assert rows == [
+        ("T01", "C001", "new", None),  # ' C001 ' trimmed
+        ("T02", "C001", "renewal", "after_as_of_date"),
+        ("T03", "C001", "new", None),  # 'new ' trimmed
+        ("T04", "C003", "new", "conflicting_customer_key"),
+        ("T05", "C001", "o'neil", None),  # a list var with a quote
+        ("T06", "C001", "new", "value_out_of_range"),  # beyond transaction_amount_max_abs
+        ("T07", "C001", "new", "unparseable_value"),  # infinity
+        ("T10", "C001", "renewal", None),
+    ]
+    customers = query(
+        csv_build.duckdb_path,
+        "select customer_id from intermediate.int_customers_validated "
+        "where rejection_reason is null order by 1",
+    )
+    assert customers == [("C001",), ("C002",)]
+
+
+def test_empty_optional_tables_count_as_absent_with_a_warning(csv_build: Workspace) -> None:
+    log = csv_build.root.joinpath("build.log").read_text()
+    raw = csv_build.raw_dir
+    assert (
+        f"customer360: optional raw table 'activity_events' (file '{raw}/activity_events.csv') "
+        "is an empty file (0 bytes); treated as absent"
+    ) in log
+    assert (
+        f"customer360: optional raw table 'funnel_events' (file '{raw}/funnel_events.csv') "
+        "has no rows; treated as absent"
+    ) in log
+    present = dict(
+        query(csv_build.duckdb_path, "select source_table, is_present from raw.raw_file_inventory")
+    )
+    assert present["activity_events"] is False and present["funnel_events"] is False
+    assert present["transactions"] is True
+
+
+def test_alerts_escape_text_from_the_data(csv_build: Workspace) -> None:
+    result = csv_build.c360("alerts", "--format", "json")
+    assert_ok(result)
+    assert "<img" not in result.stdout
+    payload = json.loads(result.stdout)
+    (alert,) = [a for a in payload["alerts"] if a["name"] == "assert_account_owner_ids_in_roster"]
+    assert alert["sample_rows"][0]["account_owner_id"] == XSS  # the data itself is kept
+    digest = payload["text"]
+    assert "<img" not in digest
+    assert '"&gt;&lt;img src=x onerror=alert(1)&gt;' in digest
+    tests = query(
+        csv_build.duckdb_path,
+        "select count(*), count(distinct test_unique_id) from main.customer360__test_results",
+    )[0]
+    assert tests[0] == tests[1] > 10
+
+
+# --- a Parquet build with the analysis date taken from the data ------------------------------
+
+
+@pytest.fixture(scope="module")
+def parquet_build(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    ws = workspace_in(tmp_path_factory.mktemp("parquet"))
+    with duckdb.connect() as con:
+        con.execute("set timezone = 'UTC'")
+        con.execute(
+            "copy (select 'C1' as customer_id, 'Alpha' as customer_name, "
+            "null::varchar as industry, null::varchar as region, null::varchar as country_code, "
+            "10 as employee_count, date '2020-01-01' as signup_date, "
+            "null::varchar as account_owner_id) "
+            f"to '{ws.raw_dir}/customers.parquet' (format parquet)"
+        )
+        # a TIMESTAMPTZ column, one stray far-future row
+        con.execute(
+            "copy (select transaction_id, 'C1' as customer_id, "
+            "cast(ts as timestamptz) as transaction_ts, 10.00::decimal(18, 2) as amount, "
+            "'new' as transaction_type from (values ('T1', '2025-06-01 10:00:00+00'), "
+            "('T2', '2025-06-30 10:00:00+00'), ('T3', '2024-06-30 23:30:00-05'), "
+            "('T4', '2099-01-01 00:00:00+00')) as t(transaction_id, ts)) "
+            f"to '{ws.raw_dir}/transactions.parquet' (format parquet)"
+        )
+        con.execute(
+            "copy (select * from (values ('E1', 'C1', '2025-06-15 10:00:00', 'login', 'web'), "
+            "('E2', 'C1', 'infinity', 'login', 'web')) as t(event_id, customer_id, event_ts, "
+            f"event_type, channel)) to '{ws.raw_dir}/activity_events.parquet' (format parquet)"
+        )
+    result = ws.c360("build", "--no-publish", "--", *SUBSET)
+    ws.root.joinpath("build.log").write_text(output(result))
+    assert_ok(result)
+    return ws
+
+
+def test_a_stray_far_future_date_does_not_move_the_default_as_of_date(
+    parquet_build: Workspace,
+) -> None:
+    as_of = query(
+        parquet_build.duckdb_path,
+        "select cast(as_of_date as varchar), cast(implausibly_late_after_date as varchar) "
+        "from intermediate.int_as_of_date",
+    )
+    assert as_of == [("2025-06-30", "2025-06-30")]
+    rejected = query(
+        parquet_build.duckdb_path,
+        f"select source_table, source_key, reason from main.{REJECTED} order by all",
+    )
+    assert rejected == [
+        ("activity_events", "E2", "unparseable_value"),
+        ("transactions", "T4", "implausibly_late"),
+    ]
+    log = parquet_build.root.joinpath("build.log").read_text()
+    assert "WARN 1 assert_no_implausibly_late_rows" in log
+    (failure,) = query(
+        parquet_build.duckdb_path,
+        "select failing_row->>'failure' from main.customer360__test_failures "
+        "where test_name = 'assert_no_implausibly_late_rows'",
+    )[0]
+    assert failure.startswith("1 transactions row(s) dated after 2025-06-30")
+
+
+def test_a_timestamptz_column_is_read_in_the_time_zone(parquet_build: Workspace) -> None:
+    rows = dict(
+        query(
+            parquet_build.duckdb_path,
+            "select transaction_id, cast(transaction_ts as varchar) "
+            "from staging.stg_customer360__transactions",
+        )
+    )
+    assert rows["T3"] == "2024-07-01 04:30:00"
+    assert rows["T2"] == "2025-06-30 10:00:00"
+
+
+# --- runs that stop in the on-run-start hook -------------------------------------------------
+
+
+def test_a_required_table_without_rows_fails_the_build_by_name(tmp_path: Path) -> None:
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_text(CUSTOMERS_HEADER + "C1,A,,,,,2020-01-01,\n")
+    (ws.raw_dir / "transactions.csv").write_text(TRANSACTIONS_HEADER)
+    result = run_until_hook(ws)
+    assert result.returncode != 0
+    assert (
+        f"customer360: required raw table 'transactions' (file '{ws.raw_dir}/transactions.csv') "
+        "has no rows"
+    ) in output(result)
+    (ws.raw_dir / "transactions.csv").write_bytes(b"")
+    result = run_until_hook(ws)
+    assert result.returncode != 0
+    assert "required raw table 'transactions'" in output(result)
+    assert "is an empty file (0 bytes)" in output(result)
+
+
+def test_encoding_and_delimiter_are_vars(tmp_path: Path) -> None:
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_bytes(
+        CUSTOMERS_HEADER.replace(",", ";").encode()
+        + "C1;Alpha;;;;;2020-01-01;\nC2;Café;;;;;2020-01-01;\n".encode("latin-1")
+    )
+    (ws.raw_dir / "transactions.csv").write_text(
+        TRANSACTIONS_HEADER.replace(",", ";") + "T1;C1;2025-01-01 10:00:00;1.00;new\n"
+    )
+    semicolon = json.dumps({"csv_delimiter": ";"})
+    result = run_until_hook(ws, "--vars", semicolon)
+    assert result.returncode != 0
+    assert (
+        f"customer360: raw file '{ws.raw_dir}/customers.csv' is not valid utf-8 at line 3"
+    ) in output(result)
+    latin = json.dumps({"csv_delimiter": ";", "csv_encoding": "latin-1"})
+    assert_ok(run_until_hook(ws, "--vars", latin))
+    names = query(
+        ws.duckdb_path, "select customer_name from staging.stg_customer360__customers order by 1"
+    )
+    assert names == [("Alpha",), ("Café",)]
+
+
+# --- failures that must page ------------------------------------------------------------------
+
+
+def test_a_hook_failure_is_recorded_and_pages(tmp_path: Path) -> None:
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "transactions.csv").write_text(TRANSACTIONS_HEADER + "T1,C1,2025-01-01,1,new\n")
+    build = ws.c360("build")
+    assert build.returncode != 0
+    assert "required raw table 'customers' is missing" in build.stdout.splitlines()[-1]
+    assert "Traceback" not in output(build)
+    alerts = ws.c360("alerts", "--format", "json")
+    assert alerts.returncode == 1
+    payload = json.loads(alerts.stdout)
+    assert payload["page"] is True
+    (alert,) = payload["alerts"]
+    assert alert["resource_type"] == "build" and alert["name"] == "c360 build: on-run-start"
+    assert "customer360: required raw table 'customers' is missing" in alert["message"]
+
+
+def test_unusable_vars_give_one_line_not_a_traceback(tmp_path: Path) -> None:
+    ws = workspace_in(tmp_path)
+    for bad in ("[1, 2", "[1, 2]"):
+        result = ws.c360("build", "--vars", bad)
+        assert result.returncode == 2
+        assert "Traceback" not in output(result)
+        assert output(result).startswith("c360 build: --vars ")
+        assert len(output(result).strip().splitlines()) == 1
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killing_a_build_kills_dbt_and_a_second_build_is_refused(tmp_path: Path) -> None:
+    ws = workspace_in(tmp_path)
+    assert_ok(ws.c360("generate", "--customers", "1000", "--quiet"))
+    build = subprocess.Popen(
+        [sys.executable, "-m", "customer360.cli", "build"],
+        cwd=PROJECT_DIR,
+        env=ws.env(PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert build.stdout is not None
+    for line in build.stdout:
+        if "START" in line:  # dbt runs nodes: it holds the work database
+            break
+    else:
+        pytest.fail("the build ended before dbt started a node")
+    second = ws.c360("build")
+    assert second.returncode == 5
+    assert second.stdout.strip() == (
+        f"c360 build: another build (pid {build.pid}) is running on {ws.duckdb_path}; "
+        "wait for it to finish"
+    )
+    dbt_children = _children(build.pid)
+    assert dbt_children
+    os.kill(build.pid, signal.SIGKILL)  # the c360 process alone, not its group
+    build.wait(timeout=60)
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in dbt_children):
+        assert time.monotonic() < deadline, "dbt outlived the killed c360 build"
+        time.sleep(0.2)
+    alerts = ws.c360("alerts")
+    assert alerts.returncode == 1
+    assert "ended without finishing: killed or crashed" in alerts.stdout
+    assert not ws.published_path.exists()
+
+
+@pytest.mark.parametrize("command", ["report", "validate"])
+def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path, command: str) -> None:
+    ws = workspace_in(tmp_path)
+    garbage = tmp_path / "not-a-database.duckdb"
+    garbage.write_text("this is not a DuckDB file")
+    result = ws.c360(command, "--database", str(garbage))
+    assert result.returncode == 2
+    assert "Traceback" not in output(result)
+    (line,) = output(result).strip().splitlines()
+    assert line.startswith(f"c360 {command}: ") and str(garbage) in line
