@@ -32,6 +32,12 @@
         'marketing_to_sales_days': 'number',
         'sales_to_support_days': 'number',
         'cross_stage_engagement_consistency': 'number',
+        'health_score_change_3m': 'number',
+        'churn_probability_change_3m': 'number',
+        'rfm_composite_change_3m': 'number',
+        'recency_score_change_1m': 'number',
+        'frequency_score_change_1m': 'number',
+        'rf_declining_3m': 'boolean',
         'marketing_to_sales_wait_days': 'number',
         'sales_to_support_wait_days': 'number',
     }) }}

@@ -13,5 +13,8 @@
         'churn_probability',
         'days_since_last_activity',
         'expected_annual_revenue',
+        'recency_score_change_1m',
+        'frequency_score_change_1m',
+        'rfm_composite_change_3m',
     ]) }}
 {% endmacro %}

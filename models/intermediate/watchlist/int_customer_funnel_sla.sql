@@ -10,8 +10,7 @@
 with
 
 funnel_events as (
-    select * from {{ ref('int_funnel_events_validated') }}
-    where rejection_reason is null
+    select * from {{ ref('int_funnel_events_accepted') }}
 ),
 
 as_of as (
@@ -22,13 +21,13 @@ window_events as (
     select
         funnel_events.customer_id,
         funnel_events.stage,
-        cast(funnel_events.event_ts as date) as event_date,
+        funnel_events.event_date,
         as_of.as_of_date
     from funnel_events
     cross join as_of
     where
-        cast(funnel_events.event_ts as date) > {{ dbt.dateadd('day', -window_days, 'as_of.as_of_date') }}
-        and cast(funnel_events.event_ts as date) <= as_of.as_of_date
+        funnel_events.event_date > {{ dbt.dateadd('day', -window_days, 'as_of.as_of_date') }}
+        and funnel_events.event_date <= as_of.as_of_date
 ),
 
 first_touches as (
