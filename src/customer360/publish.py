@@ -42,6 +42,8 @@ OPTIONAL_TABLES = (
     "customer360__source_quality",
     "customer360__mart_metrics_history",
     "customer360__mart_metrics_drift",
+    "customer360__watchlist",
+    "customer360__owner_book_of_business",
 )
 AUDIT_SCHEMA = "audit"
 PUBLICATION_TABLE = "customer360__publication"

@@ -15,6 +15,7 @@ from conftest import PROJECT_DIR, Workspace, assert_ok
 
 NOT_LINKED = {"target", "logs", "data", "reports", ".git", ".venv", ".pytest_cache", "seeds"}
 SEED = PROJECT_DIR / "seeds" / "watchlist_rules.csv"
+EFFORT = PROJECT_DIR / "seeds" / "engagement_model_effort.csv"
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,8 @@ def raw(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return ws
 
 
-def default_rows() -> list[dict[str, str]]:
-    with SEED.open(newline="") as handle:
+def default_rows(seed: Path = SEED) -> list[dict[str, str]]:
+    with seed.open(newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -38,22 +39,25 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (project / item.name).symlink_to(item)
     (project / "seeds").mkdir()
     for item in (PROJECT_DIR / "seeds").iterdir():
-        if item.name != SEED.name:
+        if item.name not in (SEED.name, EFFORT.name):
             (project / "seeds" / item.name).symlink_to(item)
+    (project / "seeds" / EFFORT.name).write_text(EFFORT.read_text())
     return project
 
 
-def load_seed(raw: Workspace, project: Path, rows: list[dict[str, str]]):
-    """Write the rules into the shadow project and load them (partial parsing sees the edit)."""
+def load_seed(raw: Workspace, project: Path, rows: list[dict[str, str]], seed: Path = SEED):
+    """Write the seed into the shadow project and load it (partial parsing sees the edit)."""
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    (project / "seeds" / SEED.name).write_text(text.getvalue())
+    target = project / "seeds" / seed.name
+    target.unlink(missing_ok=True)
+    target.write_text(text.getvalue())
     return raw.dbt(
         "seed",
         "--select",
-        "watchlist_rules",
+        seed.stem,
         "--project-dir",
         str(project),
         DBT_TARGET_PATH=str(project / "target"),
@@ -123,3 +127,38 @@ def test_the_default_rules_load(raw: Workspace, project: Path) -> None:
     result = load_seed(raw, project, default_rows())
     assert_ok(result)
     assert "INSERT " in result.stdout
+
+
+EFFORT_CASES = {
+    "a negative number": (
+        lambda rows: [
+            {**row, "hours_per_customer_monthly": "-1"} if i == 1 else row
+            for i, row in enumerate(rows)
+        ],
+        "engagement model 'Dedicated Account Management': hours_per_customer_monthly '-1' is "
+        "not a number >= 0",
+    ),
+    "a missing model": (
+        lambda rows: [
+            row for row in rows if row["recommended_engagement_model"] != "Standard Engagement"
+        ],
+        "lacks engagement model 'Standard Engagement'",
+    ),
+    "an unknown model": (
+        lambda rows: [
+            *rows,
+            {"recommended_engagement_model": "Golf", "hours_per_customer_monthly": "3"},
+        ],
+        "engagement model 'Golf': unknown engagement model",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(EFFORT_CASES))
+def test_a_bad_effort_row_fails_the_seed_naming_the_model(
+    raw: Workspace, project: Path, case: str
+) -> None:
+    edit, message = EFFORT_CASES[case]
+    result = load_seed(raw, project, edit(default_rows(EFFORT)), EFFORT)
+    assert result.returncode != 0, result.stdout
+    assert f"customer360: seeds/engagement_model_effort.csv {message}" in result.stdout
