@@ -112,7 +112,7 @@ fired_rules as (
         customer_id,
         rule_id,
         severity,
-        {{ dbt.listagg('condition_reason', "'; '", 'order by metric') }} as reason
+        {{ c360_sorted_string_agg('condition_reason', "'; '") }} as reason
     from condition_reasons
     group by customer_id, rule_id, severity
 ),
