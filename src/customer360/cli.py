@@ -6,6 +6,7 @@
     c360 report     render the HTML/PNG report from the published mart
     c360 validate   run the Great Expectations suite on the published mart
     c360 alerts     summarise the last build's test results as alerts
+    c360 export     export an audience (watchlist, engagement model) as files or HTTP batches
     c360 bench      time the pipeline against its floor at growing scales
     c360 superset   provision Apache Superset on the published mart (--serve: run it)
 
@@ -31,6 +32,7 @@ COMMAND_MODULES = (
     "customer360.commands.report",
     "customer360.commands.validate",
     "customer360.commands.alerts",
+    "customer360.commands.export",
     "customer360.commands.bench",
     "customer360.commands.superset",
 )

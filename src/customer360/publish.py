@@ -51,6 +51,8 @@ OPTIONAL_TABLES = (
     "customer360__source_quality",
     "customer360__mart_metrics_history",
     "customer360__mart_metrics_drift",
+    "customer360__watchlist",
+    "customer360__owner_book_of_business",
 )
 # dbt keeps each test's failing rows in this schema of the work database (store_failures).
 AUDIT_SCHEMA = "audit"

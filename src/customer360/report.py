@@ -743,7 +743,13 @@ def _chart_html(chart: Chart) -> str:
     )
 
 
-def render_html(charts: list[Chart], items: list[Headline], database: Path, as_of_date: str) -> str:
+def render_html(
+    charts: list[Chart],
+    items: list[Headline],
+    database: Path,
+    as_of_date: str,
+    tables: str = "",
+) -> str:
     narrative = "\n".join(
         f'<li data-figure="{item.key}" data-value="{item.value!r}">{html.escape(item.text)}</li>'
         for item in items
@@ -767,6 +773,7 @@ def render_html(charts: list[Chart], items: list[Headline], database: Path, as_o
 </ul>
 </section>
 {sections}
+{tables}
 <script>{_DRAW_SCRIPT}</script>
 </body>
 </html>
@@ -793,17 +800,23 @@ def export_pngs(charts: list[Chart], chart_dir: Path) -> list[Path]:
 
 def write_report(database: Path, reports_dir: Path, with_png: bool = True) -> ReportResult:
     """Write the HTML report (always) and the PNGs (when kaleido can start Chromium)."""
+    # report_actions builds on this module's helpers, so it is imported here, not at the top.
+    from customer360 import report_actions
+
     data = read_mart_data(database)
-    charts = build_charts(data)
+    actions = report_actions.read_action_data(database)
+    charts = build_charts(data) + report_actions.charts(actions)
     reports_dir.mkdir(parents=True, exist_ok=True)
     result = ReportResult(reports_dir / REPORT_FILE)
     if data.correlations is None:
         result.notes.append(
             f"no customer360__correlation_diagnostics in {database}: correlation heatmap left out"
         )
-    result.html_path.write_text(
-        render_html(charts, headlines(data), database, data.as_of_date), encoding="utf-8"
+    result.notes.extend(actions.notes)
+    html_text = render_html(
+        charts, headlines(data), database, data.as_of_date, report_actions.tables_html(actions)
     )
+    result.html_path.write_text(html_text, encoding="utf-8")
     if not with_png:
         result.png_skipped_reason = "--no-png was given"
         return result
