@@ -1,0 +1,97 @@
+{#
+    churn_probability per computed snapshot (SPEC sections 3 and 8). With var churn_model_source
+    = 'fitted' (default) it is the fitted model's probability where that snapshot has one, else
+    the configured formula's; 'configured' takes the formula everywhere. churn_model_source says
+    which one each row got, churn_model_fallback_reason why the fitted one was missing.
+    A warning in the dbt log names every snapshot that fell back and what was missing. On
+    Spark the fitted model (Python, DuckDB only) does not exist: the formula is used.
+#}
+{%- set source = var('churn_model_source') -%}
+{%- if source not in ['fitted', 'configured'] -%}
+    {{ exceptions.raise_compiler_error("customer360: var churn_model_source must be 'fitted' or 'configured', got " ~ source) }}
+{%- endif -%}
+{%- set risk = c360_validated_cutoffs('churn_risk_cutoffs', ['medium', 'high'], 0, 1) -%}
+{%- set use_fitted = source == 'fitted' and target.type == 'duckdb' -%}
+{%- if use_fitted and execute -%}
+    {%- set fitted_relation = load_relation(ref('int_customer_snapshots_churn_fitted')) -%}
+    {%- if fitted_relation is not none -%}
+        {%- set fallbacks = run_query(
+            "select snapshot_date, min(fallback_reason) from " ~ fitted_relation
+            ~ " where fallback_reason is not null group by snapshot_date order by snapshot_date") -%}
+        {%- for row in fallbacks.rows -%}
+            {%- do exceptions.warn("customer360: churn_model_source is 'fitted', but snapshot "
+                ~ row[0] ~ " uses the configured churn formula: " ~ row[1]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endif %}
+
+with
+
+configured as (
+    select
+        customer_id,
+        snapshot_date,
+        churn_probability_configured
+    from {{ ref('int_customer_snapshots_churn_configured') }}
+),
+
+{% if use_fitted -%}
+fitted as (
+    select
+        customer_id,
+        snapshot_date,
+        churn_probability_fitted,
+        fallback_reason
+    from {{ ref('int_customer_snapshots_churn_fitted') }}
+),
+{%- endif %}
+
+chosen as (
+    select
+        configured.customer_id,
+        configured.snapshot_date,
+        configured.churn_probability_configured,
+        {% if use_fitted -%}
+            coalesce(fitted.churn_probability_fitted, configured.churn_probability_configured)
+                as churn_probability,
+            case
+                when fitted.churn_probability_fitted is not null then 'fitted' else 'configured'
+            end as churn_model_source,
+            case
+                when fitted.churn_probability_fitted is null
+                    then coalesce(fitted.fallback_reason, 'no fitted probability for this customer')
+            end as churn_model_fallback_reason
+        {%- else -%}
+            configured.churn_probability_configured as churn_probability,
+            'configured' as churn_model_source,
+            {% if source == 'fitted' -%}
+                'the fitted churn model runs on DuckDB only'
+            {%- else -%}
+                cast(null as {{ dbt.type_string() }})
+            {%- endif %} as churn_model_fallback_reason
+        {%- endif %}
+    from configured
+    {% if use_fitted -%}
+        left join fitted
+            on configured.customer_id = fitted.customer_id
+            and configured.snapshot_date = fitted.snapshot_date
+    {%- endif %}
+),
+
+final as (
+    select
+        customer_id,
+        snapshot_date,
+        churn_probability,
+        churn_probability_configured,
+        churn_model_source,
+        churn_model_fallback_reason,
+        case
+            when churn_probability >= {{ risk.high }} then 'High'
+            when churn_probability >= {{ risk.medium }} then 'Medium'
+            else 'Low'
+        end as churn_risk_tier
+    from chosen
+)
+
+select * from final
