@@ -15,13 +15,19 @@
 {%- if use_fitted and execute -%}
     {%- set fitted_relation = load_relation(ref('int_customer_snapshots_churn_fitted')) -%}
     {%- if fitted_relation is not none -%}
+        {#- one warning: how many snapshots fell back, and what the latest of them lacked -#}
         {%- set fallbacks = run_query(
-            "select snapshot_date, min(fallback_reason) from " ~ fitted_relation
-            ~ " where fallback_reason is not null group by snapshot_date order by snapshot_date") -%}
-        {%- for row in fallbacks.rows -%}
-            {%- do exceptions.warn("customer360: churn_model_source is 'fitted', but snapshot "
-                ~ row[0] ~ " uses the configured churn formula: " ~ row[1]) -%}
-        {%- endfor -%}
+            "select count(distinct snapshot_date), min(snapshot_date), max(snapshot_date),"
+            ~ " max(fallback_reason) filter (where snapshot_date = (select max(snapshot_date) from "
+            ~ fitted_relation ~ " where fallback_reason is not null)) from " ~ fitted_relation
+            ~ " where fallback_reason is not null") -%}
+        {%- set row = fallbacks.rows[0] -%}
+        {%- if row[0] > 0 -%}
+            {%- do exceptions.warn("customer360: churn_model_source is 'fitted', but "
+                ~ row[0] ~ " snapshot(s) from " ~ row[1] ~ " to " ~ row[2]
+                ~ " use the configured churn formula: too little history before them (at "
+                ~ row[2] ~ ": " ~ row[3] ~ ")") -%}
+        {%- endif -%}
     {%- endif -%}
 {%- endif %}
 
