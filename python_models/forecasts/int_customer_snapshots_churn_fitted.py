@@ -18,9 +18,9 @@ Too little history (fewer than `min_evaluable_snapshots` training snapshots, or 
 `min_churn_events` churned or retained rows) gives NULL and the reason; the scored model then
 uses the configured formula and warns.
 
-Lean: the training rows reach pandas once, sampled in DuckDB to at most `training_sample_rows`
-(a seeded hash of customer and snapshot, so the same rows every build); scoring reads one
-snapshot at a time and writes its probabilities back to DuckDB. One thread and a fixed seed:
+Lean: the training rows reach pandas once, sampled in DuckDB to at most
+`churn_training_rows_per_snapshot` per snapshot (a seeded hash of the customer, so the same rows
+every build); scoring reads one snapshot at a time and writes its probabilities back to DuckDB. One thread and a fixed seed:
 the same input gives the same output.
 
 No Jinja in this file: dbt renders Python models as templates too, so no double braces.
@@ -77,7 +77,7 @@ class Settings(NamedTuple):
     min_evaluable_snapshots: int
     min_churn_events: int
     half_life_months: float
-    training_sample_rows: int
+    training_rows_per_snapshot: int
     seed: int
 
 
@@ -135,8 +135,10 @@ def settings_from(dbt) -> Settings:
         half_life_months=positive_number(
             dbt.config.get("churn_training_half_life_months"), "churn_training_half_life_months"
         ),
-        training_sample_rows=whole_number(
-            dbt.config.get("churn_training_sample_rows"), "churn_training_sample_rows", 1000
+        training_rows_per_snapshot=whole_number(
+            dbt.config.get("churn_training_rows_per_snapshot"),
+            "churn_training_rows_per_snapshot",
+            100,
         ),
         seed=whole_number(dbt.config.get("churn_fit_seed"), "churn_fit_seed", 0),
     )
@@ -155,31 +157,31 @@ def feature_columns(alias: str) -> str:
 
 
 def training_sql(features: str, outcomes: str, settings: Settings) -> str:
-    """Rows of every snapshot evaluable for churn, with their label, sampled by a seeded hash.
+    """Rows of every snapshot evaluable for churn with their label, at most
+    `training_rows_per_snapshot` of each snapshot, chosen by a seeded hash of the customer.
 
-    The hash keeps a row when its value modulo a million falls under the sampled share, so the
-    same rows are kept on every build and none is drawn twice.
+    The cap is per snapshot, so the rows a snapshot contributes depend on that snapshot alone:
+    later data never changes which rows an earlier model learned from (point in time), and the
+    same rows are chosen on every build.
     """
     return f"""
-with evaluable as (
-    select count(*) as n from {outcomes} where is_evaluable_churn
-),
-labelled as (
+with labelled as (
     select
         {feature_columns("features")},
-        cast(outcomes.is_churned as integer) as is_churned
+        cast(outcomes.is_churned as integer) as is_churned,
+        row_number() over (
+            partition by features.snapshot_date
+            order by hash(features.customer_id, {settings.seed}), features.customer_id
+        ) as draw
     from {features} as features
     inner join {outcomes} as outcomes
         on features.customer_id = outcomes.customer_id
         and features.snapshot_date = outcomes.snapshot_date
     where outcomes.is_evaluable_churn
 )
-select labelled.*
+select * exclude (draw)
 from labelled
-cross join evaluable
-where evaluable.n <= {settings.training_sample_rows}
-    or hash(labelled.customer_id, labelled.snapshot_date, {settings.seed}) % 1000000
-        < 1000000.0 * {settings.training_sample_rows} / evaluable.n
+where draw <= {settings.training_rows_per_snapshot}
 """
 
 
@@ -229,8 +231,8 @@ def fit_for(cutoff, training: pd.DataFrame, settings: Settings) -> Fit:
     calibration = rows[rows["snapshot_date"] == dates[-1]]
     ranking = rows[rows["snapshot_date"] != dates[-1]]
     ranker = HistGradientBoostingClassifier(
-        max_iter=200,
-        learning_rate=0.05,
+        max_iter=100,
+        learning_rate=0.1,
         max_leaf_nodes=15,
         min_samples_leaf=40,
         l2_regularization=1.0,
