@@ -15,20 +15,32 @@ scored as (
     from {{ ref('int_customer_snapshots_churn_scored') }}
 ),
 
-{% if target.type == 'duckdb' -%}
 fitted as (
-    select
-        snapshot_date,
-        min(training_first_snapshot_date) as training_first_snapshot_date,
-        min(training_last_snapshot_date) as training_last_snapshot_date,
-        min(calibration_snapshot_date) as calibration_snapshot_date,
-        min(training_snapshots) as training_snapshots,
-        min(training_rows) as training_rows,
-        min(training_churn_events) as training_churn_events
-    from {{ ref('int_customer_snapshots_churn_fitted') }}
-    group by snapshot_date
+    {% if target.type == 'duckdb' -%}
+        select
+            snapshot_date,
+            min(training_first_snapshot_date) as training_first_snapshot_date,
+            min(training_last_snapshot_date) as training_last_snapshot_date,
+            min(calibration_snapshot_date) as calibration_snapshot_date,
+            min(training_snapshots) as training_snapshots,
+            min(training_rows) as training_rows,
+            min(training_churn_events) as training_churn_events
+        from {{ ref('int_customer_snapshots_churn_fitted') }}
+        group by snapshot_date
+    {%- else -%}
+        -- no Python models on this engine: no fit, no training window
+        select
+            snapshot_date,
+            cast(null as date) as training_first_snapshot_date,
+            cast(null as date) as training_last_snapshot_date,
+            cast(null as date) as calibration_snapshot_date,
+            cast(null as {{ dbt.type_bigint() }}) as training_snapshots,
+            cast(null as {{ dbt.type_bigint() }}) as training_rows,
+            cast(null as {{ dbt.type_bigint() }}) as training_churn_events
+        from scored
+        group by snapshot_date
+    {%- endif %}
 ),
-{%- endif %}
 
 by_snapshot as (
     select
@@ -48,27 +60,16 @@ final as (
         end as churn_model_source,
         by_snapshot.customers,
         by_snapshot.fitted_customers,
-        {% if target.type == 'duckdb' -%}
-            fitted.training_first_snapshot_date,
-            fitted.training_last_snapshot_date,
-            fitted.calibration_snapshot_date,
-            fitted.training_snapshots,
-            fitted.training_rows,
-            fitted.training_churn_events,
-        {%- else -%}
-            cast(null as date) as training_first_snapshot_date,
-            cast(null as date) as training_last_snapshot_date,
-            cast(null as date) as calibration_snapshot_date,
-            cast(null as bigint) as training_snapshots,
-            cast(null as bigint) as training_rows,
-            cast(null as bigint) as training_churn_events,
-        {%- endif %}
+        fitted.training_first_snapshot_date,
+        fitted.training_last_snapshot_date,
+        fitted.calibration_snapshot_date,
+        fitted.training_snapshots,
+        fitted.training_rows,
+        fitted.training_churn_events,
         by_snapshot.fallback_reason
     from by_snapshot
-    {% if target.type == 'duckdb' -%}
-        left join fitted
-            on by_snapshot.snapshot_date = fitted.snapshot_date
-    {%- endif %}
+    left join fitted
+        on by_snapshot.snapshot_date = fitted.snapshot_date
 )
 
 select * from final

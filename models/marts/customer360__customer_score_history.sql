@@ -41,7 +41,7 @@ final as (
     from features
     inner join churn
         on features.customer_id = churn.customer_id
-        and features.snapshot_date = churn.snapshot_date
+            and features.snapshot_date = churn.snapshot_date
 )
 
 select * from final

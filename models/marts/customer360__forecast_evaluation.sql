@@ -90,8 +90,8 @@ reasons as (
     from groups
     left join calibration
         on groups.snapshot_date = calibration.snapshot_date
-        and groups.customer_segment = calibration.customer_segment
-        and groups.forecast = calibration.forecast
+            and groups.customer_segment = calibration.customer_segment
+            and groups.forecast = calibration.forecast
 ),
 
 final as (

@@ -19,9 +19,9 @@ Too little history (fewer than `min_evaluable_snapshots` training snapshots, or 
 uses the configured formula and warns.
 
 Lean: the training rows reach pandas once, sampled in DuckDB to at most
-`churn_training_rows_per_snapshot` per snapshot (a seeded hash of the customer, so the same rows
-every build); scoring reads one snapshot at a time and writes its probabilities back to DuckDB. One thread and a fixed seed:
-the same input gives the same output.
+`churn_training_rows_per_snapshot` per snapshot (a seeded hash of the customer, so the same
+rows every build); scoring reads one snapshot at a time and writes its probabilities back to
+DuckDB. One thread and a fixed seed: the same input gives the same output.
 
 No Jinja in this file: dbt renders Python models as templates too, so no double braces.
 """
@@ -230,18 +230,24 @@ def fit_for(cutoff, training: pd.DataFrame, settings: Settings) -> Fit:
         return Fit(None, None, *window, None, len(dates), len(rows), events, reason)
     calibration = rows[rows["snapshot_date"] == dates[-1]]
     ranking = rows[rows["snapshot_date"] != dates[-1]]
+    # A column NULL on every training row (say, no customer ever had an activity event) says
+    # nothing and cannot be binned: it is left out of this fit.
+    features = [name for name in FEATURES if ranking[name].notna().any()]
+    if not features:
+        reason = "every feature is NULL on every training row"
+        return Fit(None, None, *window, None, len(dates), len(rows), events, reason)
     ranker = HistGradientBoostingClassifier(
         max_iter=100,
         learning_rate=0.1,
         max_leaf_nodes=15,
         min_samples_leaf=40,
         l2_regularization=1.0,
-        categorical_features=[FEATURES.index("segment_code")],
+        categorical_features=[name for name in features if name == "segment_code"] or None,
         early_stopping=False,
         random_state=settings.seed,
     )
     ranker.fit(
-        ranking[list(FEATURES)],
+        ranking[features],
         ranking["is_churned"],
         sample_weight=weights_by_recency(
             ranking["snapshot_date"], dates[-2], settings.half_life_months
@@ -249,7 +255,7 @@ def fit_for(cutoff, training: pd.DataFrame, settings: Settings) -> Fit:
     )
     calibrator = None
     if calibration["is_churned"].nunique() == 2:
-        raw = ranker.predict_proba(calibration[list(FEATURES)])[:, 1]
+        raw = ranker.predict_proba(calibration[features])[:, 1]
         calibrator = LogisticRegression(C=1e6, random_state=settings.seed)
         calibrator.fit(log_odds(raw), calibration["is_churned"])
     return Fit(ranker, calibrator, *window, dates[-1], len(dates), len(rows), events, None)
@@ -258,7 +264,7 @@ def fit_for(cutoff, training: pd.DataFrame, settings: Settings) -> Fit:
 def predicted(fit: Fit, rows: pd.DataFrame) -> np.ndarray:
     if fit.ranker is None:
         return np.full(len(rows), np.nan)
-    raw = fit.ranker.predict_proba(rows[list(FEATURES)])[:, 1]
+    raw = fit.ranker.predict_proba(rows[list(fit.ranker.feature_names_in_)])[:, 1]
     if fit.calibrator is not None:
         raw = fit.calibrator.predict_proba(log_odds(raw))[:, 1]
     return np.clip(raw, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)

@@ -55,7 +55,7 @@ spine as (
         customers.customer_id,
         customers.account_owner_id,
         snapshot_dates.snapshot_date,
-        {{ dbt.datediff('customers.signup_date', 'snapshot_dates.snapshot_date', 'day') }} as tenure_days
+        {{ dbt.datediff('customers.signup_date', 'snapshot_dates.snapshot_date', 'day') }}                         as tenure_days
     from customers
     inner join snapshot_dates
         on customers.signup_date <= snapshot_dates.snapshot_date
@@ -88,7 +88,7 @@ money as (
     from spine
     left join transactions
         on spine.customer_id = transactions.customer_id
-        and transactions.transaction_date <= spine.snapshot_date
+            and spine.snapshot_date >= transactions.transaction_date
     group by spine.customer_id, spine.snapshot_date
 ),
 
@@ -101,7 +101,7 @@ engagement as (
     from spine
     left join activity
         on spine.customer_id = activity.customer_id
-        and activity.event_date <= spine.snapshot_date
+            and spine.snapshot_date >= activity.event_date
     group by spine.customer_id, spine.snapshot_date
 ),
 
@@ -111,7 +111,7 @@ joined as (
         spine.snapshot_date,
         spine.account_owner_id,
         spine.tenure_days,
-        {{ dbt.datediff('money.last_purchase_date', 'spine.snapshot_date', 'day') }} as recency_days,
+        {{ dbt.datediff('money.last_purchase_date', 'spine.snapshot_date', 'day') }}                         as recency_days,
         cast(money.frequency as integer) as frequency,
         money.monetary,
         money.revenue_12m,
@@ -151,10 +151,12 @@ ranked as (
 scored as (
     select
         joined.*,
-        {{ c360_quintile_score('ranked.recency_rank_no_better', 'ranked.ranked_customers') }} as recency_score,
+        {{ c360_quintile_score('ranked.recency_rank_no_better', 'ranked.ranked_customers') }}
+            as recency_score,
         {{ c360_quintile_score('ranked.frequency_rank_no_better', 'ranked.ranked_customers') }}
             as frequency_score,
-        {{ c360_quintile_score('ranked.monetary_rank_no_better', 'ranked.ranked_customers') }} as monetary_score
+        {{ c360_quintile_score('ranked.monetary_rank_no_better', 'ranked.ranked_customers') }}
+            as monetary_score
     from joined
     left join ranked
         on joined.customer_id = ranked.customer_id and joined.snapshot_date = ranked.snapshot_date
@@ -164,9 +166,9 @@ tiered as (
     select
         scored.*,
         round(
-            {{ weights.recency }} * recency_score
-            + {{ weights.frequency }} * frequency_score
-            + {{ weights.monetary }} * monetary_score,
+            {{ weights.recency }} * scored.recency_score
+            + {{ weights.frequency }} * scored.frequency_score
+            + {{ weights.monetary }} * scored.monetary_score,
             10
         ) as rfm_composite_score,
         (
@@ -175,7 +177,9 @@ tiered as (
             order by tiers.min_revenue_12m desc
             limit 1
         ) as reached_tier,
-        sum(revenue_12m) over (partition by snapshot_date, account_owner_id) as portfolio_revenue_12m
+        sum(scored.revenue_12m)
+            over (partition by scored.snapshot_date, scored.account_owner_id)
+            as portfolio_revenue_12m
     from scored
 ),
 

@@ -49,7 +49,7 @@ observed as (
     from history
     inner join outcomes
         on history.customer_id = outcomes.customer_id
-        and history.snapshot_date = outcomes.snapshot_date
+            and history.snapshot_date = outcomes.snapshot_date
     where outcomes.is_evaluable_churn or outcomes.is_evaluable_revenue
 ),
 

@@ -65,8 +65,8 @@ followed as (
     from windows
     inner join transactions
         on windows.customer_id = transactions.customer_id
-        and transactions.transaction_date > windows.snapshot_date
-        and transactions.transaction_date <= windows.followed_until_date
+            and windows.snapshot_date < transactions.transaction_date
+            and windows.followed_until_date >= transactions.transaction_date
     group by windows.customer_id, windows.snapshot_date
 ),
 
@@ -89,7 +89,7 @@ final as (
     from windows
     left join followed
         on windows.customer_id = followed.customer_id
-        and windows.snapshot_date = followed.snapshot_date
+            and windows.snapshot_date = followed.snapshot_date
 )
 
 select * from final
