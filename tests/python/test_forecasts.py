@@ -249,6 +249,8 @@ def test_too_few_snapshots_names_the_var() -> None:
 # --- real builds: point in time, vars by name -------------------------------------------------
 
 CUTOFF = "2025-03-31"
+# Only the tests of the selected models: others (row reconciliation) need unselected parents.
+CAUTIOUS = ("--indirect-selection", "cautious")
 DATED_COLUMNS = {
     "transactions": ["transaction_ts"],
     "activity_events": ["event_ts"],
@@ -292,7 +294,7 @@ def test_fitted_probabilities_are_point_in_time(tmp_path: Path) -> None:
     for ws in (full, cut):
         assert_ok(ws.c360("generate", "--customers", "1000", "--quiet"))
     _cut_raw_data(cut.raw_dir, CUTOFF)
-    select = ["--select", "+int_customer_snapshots_churn_fitted"]
+    select = ["--select", "+int_customer_snapshots_churn_fitted", *CAUTIOUS]
     assert_ok(full.dbt("build", *select))
     # the same snapshot dates: the cut data would otherwise end at the cutoff
     as_of = {"as_of_date": _as_of_date(full)}
@@ -320,6 +322,7 @@ def test_churn_horizon_not_a_positive_whole_number_fails_by_name(
 ) -> None:
     result = small_raw.dbt(
         "build",
+        *CAUTIOUS,
         "--select",
         "+int_customer_snapshot_outcomes",
         "--vars",
@@ -332,6 +335,7 @@ def test_churn_horizon_not_a_positive_whole_number_fails_by_name(
 def test_horizon_longer_than_history_warns_by_name(small_raw: Workspace) -> None:
     result = small_raw.dbt(
         "build",
+        *CAUTIOUS,
         "--select",
         "+int_customer_snapshots_churn_scored",
         "--vars",
@@ -351,6 +355,7 @@ def test_horizon_longer_than_history_warns_by_name(small_raw: Workspace) -> None
 def test_churn_model_source_configured_uses_the_formula(small_raw: Workspace) -> None:
     result = small_raw.dbt(
         "build",
+        *CAUTIOUS,
         "--select",
         "+int_customer_snapshots_churn_scored",
         "--vars",
@@ -369,6 +374,7 @@ def test_churn_model_source_configured_uses_the_formula(small_raw: Workspace) ->
 def test_churn_model_source_other_value_fails_by_name(small_raw: Workspace) -> None:
     result = small_raw.dbt(
         "build",
+        *CAUTIOUS,
         "--select",
         "int_customer_snapshots_churn_scored",
         "--vars",
