@@ -1,47 +1,107 @@
 {#
-    TEMPORARY stand-in for the lead's customer360__customer_score_history (issue 17), with only
-    the columns the forecast evaluation reads, so it can be built before the history lands.
-    predicted_revenue_365d is a naive placeholder (revenue_12m) until the purchase model lands;
-    estimated_customer_ltv a placeholder (lifetime_revenue + 3 x revenue_12m x (1 - churn)).
-    Deleted when main gains the real one.
+    Every customer's scores at each snapshot date (SPEC section 7): one row per
+    (customer_id, snapshot_date), equal to the mart row a build with as_of_date = snapshot_date
+    gives on the same raw files and vars. History is kept, not recomputed: each build inserts
+    the snapshots int_snapshot_dates marks as computed (replacing any stored rows of those dates)
+    and removes snapshot dates that left the range; --full-refresh recomputes everything.
+    Each row names the scoring configuration and the input it was computed from.
 #}
+{{
+    config(
+        materialized='incremental',
+        unique_key='snapshot_date',
+        incremental_strategy=c360_replace_by_key_strategy(),
+        partition_by=c360_replace_by_key_partitions('snapshot_date'),
+        on_schema_change='append_new_columns',
+        pre_hook="{{ c360_delete_stale_snapshots() }}",
+    )
+}}
+{%- if execute -%}
+    {%- do c360_log_history_plan() -%}
+{%- endif %}
 
 with
 
-features as (
-    select
-        customer_id,
-        snapshot_date,
-        customer_segment,
-        revenue_12m,
-        lifetime_revenue
-    from {{ ref('int_customer_snapshot_features') }}
+snapshot_dates as (
+    select * from {{ ref('int_snapshot_dates') }}
+    where is_computed
 ),
 
-churn as (
-    select
-        customer_id,
-        snapshot_date,
-        churn_probability,
-        churn_probability_configured
-    from {{ ref('int_customer_snapshots_churn_scored') }}
+valued as (
+    select * from {{ ref('int_customer_snapshots_valued') }}
+),
+
+assessed as (
+    select * from {{ ref('int_customer_snapshots_assessed') }}
 ),
 
 final as (
     select
-        features.customer_id,
-        features.snapshot_date,
-        features.customer_segment,
-        churn.churn_probability,
-        churn.churn_probability_configured,
-        cast(features.revenue_12m as double) as predicted_revenue_365d,
-        cast(features.lifetime_revenue as double)
-        + 3 * cast(features.revenue_12m as double) * (1 - churn.churn_probability)
-            as estimated_customer_ltv
-    from features
-    inner join churn
-        on features.customer_id = churn.customer_id
-            and features.snapshot_date = churn.snapshot_date
+        valued.customer_id,
+        valued.snapshot_date,
+        valued.customer_name,
+        valued.industry,
+        valued.region,
+        valued.country_code,
+        valued.account_owner_id,
+        valued.signup_date,
+        valued.tenure_days,
+        valued.snapshot_date as as_of_date,
+
+        valued.lifetime_revenue,
+        valued.revenue_12m,
+        valued.transaction_count,
+        valued.first_transaction_date,
+        valued.last_transaction_date,
+        valued.avg_transaction_value,
+        valued.expected_annual_revenue,
+        valued.revenue_velocity_monthly,
+        valued.estimated_customer_ltv,
+        valued.upsell_potential,
+        valued.risk_adjusted_value,
+        valued.revenue_at_risk,
+
+        valued.customer_tier,
+        valued.portfolio_contribution_pct,
+        valued.is_high_value_enterprise,
+        valued.customer_segment,
+
+        valued.recency_days,
+        valued.frequency,
+        valued.monetary,
+        valued.recency_score,
+        valued.frequency_score,
+        valued.monetary_score,
+        valued.rfm_composite_score,
+        valued.monetary_bias,
+        valued.rfm_segment,
+
+        assessed.days_since_last_activity,
+        assessed.customer_health_score,
+        assessed.health_weakest_component,
+        assessed.churn_probability,
+        assessed.churn_probability_configured,
+        assessed.churn_model_source,
+        assessed.churn_risk_tier,
+        assessed.value_stability,
+        assessed.lifecycle_stage,
+        assessed.recommended_engagement_model,
+
+        assessed.first_marketing_date,
+        assessed.first_sales_date,
+        assessed.first_support_date,
+        assessed.marketing_to_sales_days,
+        assessed.sales_to_support_days,
+        assessed.cross_stage_engagement_consistency,
+
+        snapshot_dates.scoring_config_fingerprint,
+        snapshot_dates.input_fingerprint
+    from valued
+    inner join assessed
+        on valued.customer_id = assessed.customer_id
+            and valued.snapshot_date = assessed.snapshot_date
+    inner join snapshot_dates
+        on valued.snapshot_date = snapshot_dates.snapshot_date
 )
 
 select * from final

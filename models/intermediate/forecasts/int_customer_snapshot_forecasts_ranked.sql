@@ -11,8 +11,22 @@
     predicted_rank and outcome_rank are average ranks within the group (ties share the mean of
     their ranks), which the Mann-Whitney AUC and Spearman's rho need. calibration_bin is
     ntile(10) over the predicted value, ties broken by customer_id so bins are reproducible:
-    ten equal-count bins (sizes differ by at most one).
+    ten equal-count bins (sizes differ by at most one). A forecast column the history does not
+    hold (yet) gives no rows rather than a failed build.
 #}
+{%- set forecast_columns = [
+    'churn_probability', 'churn_probability_configured', 'predicted_revenue_365d',
+    'estimated_customer_ltv'] -%}
+{%- set held = namespace(columns=forecast_columns) -%}
+{#- not in unit tests: there the history is a fixture, not a table -#}
+{%- if execute and model.resource_type == 'model' -%}
+    {%- set history_relation = load_relation(ref('customer360__customer_score_history')) -%}
+    {%- if history_relation is not none -%}
+        {%- set names = adapter.get_columns_in_relation(history_relation)
+            | map(attribute='name') | map('lower') | list -%}
+        {%- set held.columns = forecast_columns | select('in', names) | list -%}
+    {%- endif -%}
+{%- endif %}
 
 with
 
@@ -21,10 +35,13 @@ history as (
         customer_id,
         snapshot_date,
         customer_segment,
-        churn_probability,
-        churn_probability_configured,
-        predicted_revenue_365d,
-        estimated_customer_ltv
+        {% for column in forecast_columns -%}
+            {% if column in held.columns -%}
+                {{ column }}
+            {%- else -%}
+                cast(null as {{ dbt.type_float() }}) as {{ column }}
+            {%- endif %}{{ ',' if not loop.last }}
+        {% endfor -%}
     from {{ ref('customer360__customer_score_history') }}
 ),
 

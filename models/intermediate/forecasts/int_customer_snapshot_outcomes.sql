@@ -21,10 +21,9 @@ snapshots as (
 transactions as (
     select
         customer_id,
-        cast(transaction_ts as date) as transaction_date,
+        transaction_date,
         amount
-    from {{ ref('int_transactions_validated') }}
-    where rejection_reason is null
+    from {{ ref('int_transactions_accepted') }}
 ),
 
 as_of as (
