@@ -382,3 +382,18 @@ def test_churn_model_source_other_value_fails_by_name(small_raw: Workspace) -> N
     )
     assert result.returncode != 0
     assert "churn_model_source" in result.stdout + result.stderr
+
+
+def test_report_shows_how_good_the_forecasts_are(demo_build: Workspace) -> None:
+    assert_ok(demo_build.c360("report", "--no-png"))
+    page = (demo_build.reports_dir / "customer_value_report.html").read_text(encoding="utf-8")
+    for section in ("forecast-churn-quality", "forecast-churn-calibration", "forecast-revenue"):
+        assert f'id="section-{section}"' in page
+    with duckdb.connect(str(demo_build.published_path), read_only=True) as con:
+        latest = con.sql(
+            "select churn_model_source, training_first_snapshot_date, training_last_snapshot_date "
+            "from customer360__churn_model_training order by snapshot_date desc limit 1"
+        ).fetchall()[0]
+    source, first, last = latest
+    assert source == "fitted"
+    assert f"trained on the snapshots {first} to {last}" in page
