@@ -26,6 +26,11 @@
         {%- set held.columns = forecast_columns | select('in', node.columns.keys() | list) | list -%}
     {%- endfor -%}
 {%- endif %}
+{%- set forecast_selects = [] -%}
+{%- for column in forecast_columns -%}
+    {%- do forecast_selects.append(column if column in held.columns
+        else 'cast(null as ' ~ dbt.type_float() ~ ') as ' ~ column) -%}
+{%- endfor %}
 
 with
 
@@ -34,13 +39,7 @@ history as (
         customer_id,
         snapshot_date,
         customer_segment,
-        {% for column in forecast_columns -%}
-            {% if column in held.columns -%}
-                {{ column }}
-            {%- else -%}
-                cast(null as {{ dbt.type_float() }}) as {{ column }}
-            {%- endif %}{{ ',' if not loop.last }}
-        {% endfor -%}
+        {{ forecast_selects | join(',\n        ') }}
     from {{ ref('customer360__customer_score_history') }}
 ),
 
