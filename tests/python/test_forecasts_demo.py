@@ -48,4 +48,5 @@ def test_fitted_churn_is_calibrated(latest) -> None:
 
 
 def test_predicted_revenue_within_ten_percent(latest) -> None:
+    assert "predicted_revenue_365d" in latest, "the history holds no predicted_revenue_365d"
     assert abs(latest["predicted_revenue_365d"]["aggregate_error_pct"]) <= 10
