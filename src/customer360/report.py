@@ -20,6 +20,8 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from customer360 import report_forecasts
+
 REPORT_FILE = "customer_value_report.html"
 CHART_DIR = "charts"
 MART = "customer360__customer_value_analysis"
@@ -89,6 +91,7 @@ class MartData:
     distributions: pd.DataFrame
     correlations: pd.DataFrame | None
     owners: pd.DataFrame
+    forecasts: report_forecasts.ForecastData | None = None
     trends: pd.DataFrame | None = None
 
 
@@ -117,6 +120,7 @@ def read_mart_data(database: Path) -> MartData:
             distributions=_frame(con, "select * from customer360__segment_distributions"),
             correlations=correlations,
             owners=_frame(con, _OWNERS_SQL),
+            forecasts=report_forecasts.read_forecast_data(con),
             trends=_frame(con, _TRENDS_SQL) if _has_table(con, HISTORY) else None,
         )
 
@@ -599,6 +603,61 @@ def trends_chart(data: MartData) -> Chart | None:
     )
 
 
+def forecast_charts(data: MartData) -> list[Chart]:
+    """How good are the forecasts (SPEC section 8): churn quality, calibration, revenue."""
+    forecasts = data.forecasts
+    if forecasts is None or forecasts.evaluation.empty:
+        return []
+    in_use = report_forecasts.model_in_use(forecasts)
+    latest = forecasts.calibration["snapshot_date"].max()
+    quality = _style(
+        report_forecasts.churn_quality_figure(forecasts), "How good are the churn forecasts", 460
+    )
+    curve = _style(
+        report_forecasts.calibration_curve_figure(forecasts),
+        f"Churn calibration at the latest evaluable snapshot ({latest})",
+        460,
+    )
+    revenue = _style(
+        report_forecasts.revenue_figure(forecasts), "Predicted against realised revenue", 420
+    )
+    return [
+        Chart(
+            "forecast-churn-quality",
+            "How good are the forecasts: churn",
+            "From customer360__forecast_evaluation, all customers: ROC AUC and calibration "
+            "error (mean |predicted - observed| over ten equal-count bins) of each evaluable "
+            f"snapshot, for the churn model in use and the configured formula. {in_use}",
+            quality,
+            460,
+        ),
+        Chart(
+            "forecast-churn-calibration",
+            "Churn calibration curve by segment",
+            "From customer360__forecast_calibration: mean predicted against observed churn per "
+            "bin of ten equal-count bins; on the dotted line, predictions mean what they say.",
+            curve,
+            460,
+        ),
+        Chart(
+            "forecast-revenue",
+            "How good are the forecasts: revenue",
+            "predicted_revenue_365d summed over all customers of each snapshot evaluable for "
+            "revenue, against the net revenue they brought in the 365 days after it.",
+            revenue,
+            420,
+        ),
+    ]
+
+
+def _forecast_headlines(data: MartData) -> list[Headline]:
+    if data.forecasts is None:
+        return []
+    items = [Headline(*item) for item in report_forecasts.headline_sentences(data.forecasts)]
+    in_use = report_forecasts.model_in_use(data.forecasts)
+    return [*items, Headline("forecast_model_in_use", 0, in_use)]
+
+
 def build_charts(data: MartData) -> list[Chart]:
     charts = [
         segment_comparison_chart(data),
@@ -609,6 +668,7 @@ def build_charts(data: MartData) -> list[Chart]:
         correlation_chart(data),
         owners_chart(data),
         trends_chart(data),
+        *forecast_charts(data),
     ]
     return [chart for chart in charts if chart is not None]
 
@@ -707,7 +767,8 @@ def headlines(data: MartData) -> list[Headline]:
         )
     items.append(_risk_headline(data))
     correlation = _correlation_headline(data)
-    return items if correlation is None else [*items, correlation]
+    items = items if correlation is None else [*items, correlation]
+    return [*items, *_forecast_headlines(data)]
 
 
 _DRAW_SCRIPT = """

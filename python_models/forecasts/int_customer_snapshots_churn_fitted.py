@@ -1,0 +1,329 @@
+"""The churn model fitted on the project's own history (SPEC section 8), point in time.
+
+For each computed snapshot T, the model that scores T learns only from snapshots T' whose churn
+horizon ended by T (T' + churn_horizon_days <= T): features of T' from
+int_customer_snapshot_features, labels from int_customer_snapshot_outcomes. Nothing dated after
+T reaches T's probabilities, so the history and the mart are scored as they would have been.
+
+Per T:
+- ranking model: scikit-learn's HistGradientBoostingClassifier on the training snapshots except
+  the latest one, rows weighted by recency (half-life `half_life_months`), so that recent
+  behaviour counts most. Trees learn interactions (inactivity by segment) and handle NULL and
+  constant features themselves; features are ones whose range a later date does not leave
+  (recency, frequency, monetary, scores, inactivity, health, segment), never tenure or time.
+- calibration: Platt scaling (a logistic regression on the ranking model's log-odds) fitted on
+  the latest training snapshot, held out of the ranking fit, so the level follows the most
+  recent churn rate (churn drifts as a customer base ages).
+Too little history (fewer than `min_evaluable_snapshots` training snapshots, or fewer than
+`min_churn_events` churned or retained rows) gives NULL and the reason; the scored model then
+uses the configured formula and warns.
+
+Lean: the training rows reach pandas once, sampled in DuckDB to at most
+`churn_training_rows_per_snapshot` per snapshot (a seeded hash of the customer, so the same
+rows every build); scoring reads one snapshot at a time and writes its probabilities back to
+DuckDB. One thread and a fixed seed: the same input gives the same output.
+
+No Jinja in this file: dbt renders Python models as templates too, so no double braces.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
+
+SEGMENTS = ("SMB", "Enterprise", "High-Value Enterprise")
+# Features whose range a later snapshot stays within (no tenure, no absolute time).
+NUMERIC_FEATURES = (
+    "recency_days",
+    "frequency",
+    "monetary",
+    "recency_score",
+    "frequency_score",
+    "monetary_score",
+    "rfm_composite_score",
+    "customer_health_score",
+    "days_since_last_activity",
+    "revenue_12m",
+)
+FEATURES = (*NUMERIC_FEATURES, "segment_code")
+# Probabilities are kept off 0 and 1: a log loss of a confident miss stays finite.
+PROBABILITY_FLOOR = 1e-6
+DAYS_PER_MONTH = 365.25 / 12
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.string()),
+        ("snapshot_date", pa.date32()),
+        ("churn_probability_fitted", pa.float64()),
+        ("training_first_snapshot_date", pa.date32()),
+        ("training_last_snapshot_date", pa.date32()),
+        ("calibration_snapshot_date", pa.date32()),
+        ("training_snapshots", pa.int64()),
+        ("training_rows", pa.int64()),
+        ("training_churn_events", pa.int64()),
+        ("fallback_reason", pa.string()),
+    ]
+)
+
+
+class Settings(NamedTuple):
+    horizon_days: int
+    min_evaluable_snapshots: int
+    min_churn_events: int
+    half_life_months: float
+    training_rows_per_snapshot: int
+    seed: int
+
+
+# NamedTuple, not dataclass: dbt runs this file outside sys.modules, which dataclasses need.
+class Fit(NamedTuple):
+    """What scored one snapshot: a model, or the reason there is none, and its training window."""
+
+    ranker: HistGradientBoostingClassifier | None
+    calibrator: LogisticRegression | None
+    first_snapshot: object
+    last_snapshot: object
+    calibration_snapshot: object
+    snapshots: int
+    rows: int
+    churn_events: int
+    reason: str | None
+
+
+def whole_number(value: object, var_name: str, minimum: int) -> int:
+    """A var from the model config as a whole number >= minimum, or an error naming it."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or number != int(number) or number < minimum:
+        raise ValueError(
+            f"customer360: var {var_name} must be a whole number >= {minimum}, got {value!r}"
+        )
+    return int(number)
+
+
+def positive_number(value: object, var_name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"customer360: var {var_name} must be a positive number, got {value!r}")
+    return number
+
+
+def settings_from(dbt) -> Settings:
+    # dbt reads config.get arguments as literals at parse time: each var name is spelled out.
+    return Settings(
+        horizon_days=whole_number(dbt.config.get("churn_horizon_days"), "churn_horizon_days", 1),
+        # one snapshot to rank on and the latest to calibrate on, at the least
+        min_evaluable_snapshots=whole_number(
+            dbt.config.get("churn_fit_min_evaluable_snapshots"),
+            "churn_fit_min_evaluable_snapshots",
+            2,
+        ),
+        min_churn_events=whole_number(
+            dbt.config.get("churn_fit_min_churn_events"), "churn_fit_min_churn_events", 1
+        ),
+        half_life_months=positive_number(
+            dbt.config.get("churn_training_half_life_months"), "churn_training_half_life_months"
+        ),
+        training_rows_per_snapshot=whole_number(
+            dbt.config.get("churn_training_rows_per_snapshot"),
+            "churn_training_rows_per_snapshot",
+            100,
+        ),
+        seed=whole_number(dbt.config.get("churn_fit_seed"), "churn_fit_seed", 0),
+    )
+
+
+def feature_columns(alias: str) -> str:
+    """The model's inputs as doubles (segment as a category code), with the row's key."""
+    numeric = ",\n    ".join(
+        f"cast({alias}.{name} as double) as {name}" for name in NUMERIC_FEATURES
+    )
+    codes = " ".join(f"when '{name}' then {code}" for code, name in enumerate(SEGMENTS))
+    return f"""{alias}.customer_id,
+    {alias}.snapshot_date,
+    {numeric},
+    cast(case {alias}.customer_segment {codes} end as double) as segment_code"""
+
+
+def training_sql(features: str, outcomes: str, settings: Settings) -> str:
+    """Rows of every snapshot evaluable for churn with their label, at most
+    `training_rows_per_snapshot` of each snapshot, chosen by a seeded hash of the customer.
+
+    The cap is per snapshot, so the rows a snapshot contributes depend on that snapshot alone:
+    later data never changes which rows an earlier model learned from (point in time), and the
+    same rows are chosen on every build.
+    """
+    return f"""
+with labelled as (
+    select
+        {feature_columns("features")},
+        cast(outcomes.is_churned as integer) as is_churned,
+        row_number() over (
+            partition by features.snapshot_date
+            order by hash(features.customer_id, {settings.seed}), features.customer_id
+        ) as draw
+    from {features} as features
+    inner join {outcomes} as outcomes
+        on features.customer_id = outcomes.customer_id
+        and features.snapshot_date = outcomes.snapshot_date
+    where outcomes.is_evaluable_churn
+)
+select * exclude (draw)
+from labelled
+where draw <= {settings.training_rows_per_snapshot}
+"""
+
+
+def weights_by_recency(snapshot_dates: pd.Series, latest, half_life_months: float) -> np.ndarray:
+    age_months = (pd.Timestamp(latest) - pd.to_datetime(snapshot_dates)).dt.days / DAYS_PER_MONTH
+    return np.power(0.5, age_months.to_numpy(dtype=float) / half_life_months)
+
+
+def shortage(snapshots: int, events: int, retained: int, settings: Settings, cutoff) -> str | None:
+    """Why this history is too little to fit, naming the var and what is missing."""
+    if snapshots < settings.min_evaluable_snapshots:
+        return (
+            f"{snapshots} snapshot(s) with a churn horizon of {settings.horizon_days} days ended "
+            f"by {cutoff}; churn_fit_min_evaluable_snapshots needs "
+            f"{settings.min_evaluable_snapshots}"
+        )
+    if events < settings.min_churn_events:
+        return (
+            f"{events} churn event(s) in the training snapshots; "
+            f"churn_fit_min_churn_events needs {settings.min_churn_events}"
+        )
+    if retained < settings.min_churn_events:
+        return (
+            f"{retained} retained customer row(s) in the training snapshots; "
+            f"churn_fit_min_churn_events needs {settings.min_churn_events} of each outcome"
+        )
+    return None
+
+
+def log_odds(probability: np.ndarray) -> np.ndarray:
+    clipped = np.clip(probability, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+    return np.log(clipped / (1 - clipped)).reshape(-1, 1)
+
+
+def fit_for(cutoff, training: pd.DataFrame, settings: Settings) -> Fit:
+    """The model that scores snapshot `cutoff`: trained on snapshots T' <= cutoff - horizon."""
+    last_allowed = pd.Timestamp(cutoff) - pd.Timedelta(days=settings.horizon_days)
+    rows = training[pd.to_datetime(training["snapshot_date"]) <= last_allowed]
+    dates = sorted(rows["snapshot_date"].unique())
+    events = int(rows["is_churned"].sum())
+    window = (dates[0] if dates else None, dates[-1] if dates else None)
+    reason = shortage(len(dates), events, len(rows) - events, settings, cutoff)
+    if reason is None and rows.loc[rows["snapshot_date"] != dates[-1], "is_churned"].nunique() < 2:
+        reason = "the training snapshots before the calibration snapshot hold one outcome only"
+    if reason is not None:
+        return Fit(None, None, *window, None, len(dates), len(rows), events, reason)
+    calibration = rows[rows["snapshot_date"] == dates[-1]]
+    ranking = rows[rows["snapshot_date"] != dates[-1]]
+    # A column NULL on every training row (say, no customer ever had an activity event) says
+    # nothing and cannot be binned: it is left out of this fit.
+    features = [name for name in FEATURES if ranking[name].notna().any()]
+    if not features:
+        reason = "every feature is NULL on every training row"
+        return Fit(None, None, *window, None, len(dates), len(rows), events, reason)
+    ranker = HistGradientBoostingClassifier(
+        max_iter=100,
+        learning_rate=0.1,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        categorical_features=[name for name in features if name == "segment_code"] or None,
+        early_stopping=False,
+        random_state=settings.seed,
+    )
+    ranker.fit(
+        ranking[features],
+        ranking["is_churned"],
+        sample_weight=weights_by_recency(
+            ranking["snapshot_date"], dates[-2], settings.half_life_months
+        ),
+    )
+    calibrator = None
+    if calibration["is_churned"].nunique() == 2:
+        raw = ranker.predict_proba(calibration[features])[:, 1]
+        calibrator = LogisticRegression(C=1e6, random_state=settings.seed)
+        calibrator.fit(log_odds(raw), calibration["is_churned"])
+    return Fit(ranker, calibrator, *window, dates[-1], len(dates), len(rows), events, None)
+
+
+def predicted(fit: Fit, rows: pd.DataFrame) -> np.ndarray:
+    if fit.ranker is None:
+        return np.full(len(rows), np.nan)
+    raw = fit.ranker.predict_proba(rows[list(fit.ranker.feature_names_in_)])[:, 1]
+    if fit.calibrator is not None:
+        raw = fit.calibrator.predict_proba(log_odds(raw))[:, 1]
+    return np.clip(raw, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+
+
+def scored_snapshot(fit: Fit, rows: pd.DataFrame) -> pa.Table:
+    n = len(rows)
+    columns = {
+        "customer_id": rows["customer_id"].astype(str).to_numpy(),
+        "snapshot_date": pd.to_datetime(rows["snapshot_date"]).dt.date.to_numpy(),
+        "churn_probability_fitted": predicted(fit, rows),
+        "training_first_snapshot_date": [fit.first_snapshot] * n,
+        "training_last_snapshot_date": [fit.last_snapshot] * n,
+        "calibration_snapshot_date": [fit.calibration_snapshot] * n,
+        "training_snapshots": [fit.snapshots] * n,
+        "training_rows": [fit.rows] * n,
+        "training_churn_events": [fit.churn_events] * n,
+        "fallback_reason": [fit.reason] * n,
+    }
+    frame = pd.DataFrame(columns)
+    for name in (
+        "training_first_snapshot_date",
+        "training_last_snapshot_date",
+        "calibration_snapshot_date",
+    ):
+        frame[name] = pd.to_datetime(frame[name]).dt.date
+    frame["churn_probability_fitted"] = frame["churn_probability_fitted"].where(
+        ~np.isnan(frame["churn_probability_fitted"]), None
+    )
+    return pa.Table.from_pandas(frame, schema=OUTPUT_SCHEMA, preserve_index=False)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = settings_from(dbt)
+    # dbt.ref gives a relation object; named views let plain SQL join the two.
+    features, outcomes = "churn_fit_features", "churn_fit_outcomes"
+    dbt.ref("int_customer_snapshot_features").create_view(features, replace=True)
+    dbt.ref("int_customer_snapshot_outcomes").create_view(outcomes, replace=True)
+    training = session.sql(training_sql(features, outcomes, settings)).df()
+    training["snapshot_date"] = pd.to_datetime(training["snapshot_date"])
+    computed = [
+        row[0]
+        for row in session.sql(
+            f"select distinct snapshot_date from {features} where is_computed order by 1"
+        ).fetchall()
+    ]
+    session.register("no_scores", OUTPUT_SCHEMA.empty_table())
+    session.execute("create or replace temp table churn_fitted_scores as select * from no_scores")
+    session.unregister("no_scores")
+    with threadpool_limits(limits=1):
+        for snapshot_date in computed:
+            fit = fit_for(snapshot_date, training, settings)
+            rows = session.execute(
+                f"select {feature_columns('features')} from {features} as features"
+                " where snapshot_date = ? and is_computed",
+                [snapshot_date],
+            ).df()
+            session.register("snapshot_scores", scored_snapshot(fit, rows))
+            session.execute("insert into churn_fitted_scores select * from snapshot_scores")
+            session.unregister("snapshot_scores")
+    return session.table("churn_fitted_scores")
