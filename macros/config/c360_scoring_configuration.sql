@@ -2,7 +2,9 @@
     The vars that decide a customer's scores, by name, with their resolved values. Together with
     the scoring seeds they are the scoring configuration whose fingerprint every history row
     carries (int_scoring_configuration), so a change of rules is never read as a change of
-    customers. Vars that only steer monitoring, alerts or the semantic layer are listed in
+    customers. history_months is one of them: the fitted churn model of a snapshot learns from
+    the earlier snapshots the history holds. Vars that only steer monitoring, alerts, the
+    watchlist or the semantic layer are listed in
     c360_non_scoring_var_names; a test proves every project var is in exactly one list.
 #}
 {% macro c360_scoring_var_names() %}
@@ -16,16 +18,20 @@
         'value_stability_cv_bounds', 'onboarding_days', 'dormant_after_days', 'growth_min_trend',
         'maturity_min_tenure_days', 'ltv_discount_rate', 'upsell_capture_rate',
         'churn_horizon_days', 'as_of_max_gap_days', 'time_zone', 'transaction_amount_max_abs',
+        'churn_model_source', 'churn_fit_min_evaluable_snapshots', 'churn_fit_min_churn_events',
+        'churn_training_half_life_months', 'churn_training_rows_per_snapshot', 'churn_fit_seed',
+        'history_months',
     ]) }}
 {% endmacro %}
 
 {% macro c360_non_scoring_var_names() %}
     {{ return([
-        'history_months', 'correlation_pairs', 'correlation_shift_z_threshold', 'rejected_pct_warn', 'rejected_pct_error',
-        'rejected_min_rows', 'drift_metrics', 'drift_history_builds', 'drift_min_history',
-        'drift_z_threshold', 'drift_max_warn_metrics', 'time_spine_start_date',
-        'time_spine_end_date', 'csv_delimiter', 'csv_encoding', 'publish_max_drop_pct',
-        'test_failures_max_rows',
+        'correlation_pairs', 'correlation_shift_z_threshold', 'rejected_pct_warn',
+        'rejected_pct_error', 'rejected_min_rows', 'drift_metrics', 'drift_history_builds',
+        'drift_min_history', 'drift_z_threshold', 'drift_max_warn_metrics',
+        'time_spine_start_date', 'time_spine_end_date', 'csv_delimiter', 'csv_encoding',
+        'publish_max_drop_pct', 'test_failures_max_rows', 'smb_human_route_top_pct',
+        'funnel_sla_window_days',
     ]) }}
 {% endmacro %}
 
