@@ -21,7 +21,7 @@
 
 {% macro c360_non_scoring_var_names() %}
     {{ return([
-        'history_months', 'correlation_pairs', 'rejected_pct_warn', 'rejected_pct_error',
+        'history_months', 'correlation_pairs', 'correlation_shift_z_threshold', 'rejected_pct_warn', 'rejected_pct_error',
         'rejected_min_rows', 'drift_metrics', 'drift_history_builds', 'drift_min_history',
         'drift_z_threshold', 'drift_max_warn_metrics', 'time_spine_start_date',
         'time_spine_end_date',

@@ -1,12 +1,20 @@
 {#
     The cut points behind the RFM scores: for each dimension and score, the range of values
-    that received it among the customers ranked (those with a purchase in the window).
+    that received it among the customers ranked (those with a purchase in the window) at
+    as_of_date.
 #}
 
 with
 
 rfm as (
-    select * from {{ ref('int_customers_rfm_scored') }}
+    select
+        recency_days,
+        frequency,
+        monetary,
+        recency_score,
+        frequency_score,
+        monetary_score
+    from {{ ref('customer360__customer_value_analysis') }}
     where frequency > 0
 ),
 

@@ -23,6 +23,7 @@ from plotly.subplots import make_subplots
 REPORT_FILE = "customer_value_report.html"
 CHART_DIR = "charts"
 MART = "customer360__customer_value_analysis"
+HISTORY = "customer360__customer_score_history"
 SEGMENTS = ("High-Value Enterprise", "Enterprise", "SMB")
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 SEGMENT_COLOURS = {"High-Value Enterprise": "#0072B2", "Enterprise": "#E69F00", "SMB": "#009E73"}
@@ -88,6 +89,7 @@ class MartData:
     distributions: pd.DataFrame
     correlations: pd.DataFrame | None
     owners: pd.DataFrame
+    trends: pd.DataFrame | None = None
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
@@ -115,6 +117,7 @@ def read_mart_data(database: Path) -> MartData:
             distributions=_frame(con, "select * from customer360__segment_distributions"),
             correlations=correlations,
             owners=_frame(con, _OWNERS_SQL),
+            trends=_frame(con, _TRENDS_SQL) if _has_table(con, HISTORY) else None,
         )
 
 
@@ -135,6 +138,20 @@ select customer_segment, customer_id, customer_health_score, churn_probability
 from {MART}
 qualify row_number() over (partition by customer_segment order by hash(customer_id), customer_id)
     <= {SCATTER_POINTS_PER_SEGMENT}
+"""
+
+# Segment means per snapshot of the history (SPEC section 7).
+_TRENDS_SQL = f"""
+select
+    snapshot_date,
+    customer_segment,
+    count(*) as customers,
+    avg(customer_health_score) as mean_customer_health_score,
+    avg(churn_probability) as mean_churn_probability,
+    avg(rfm_composite_score) as mean_rfm_composite_score
+from {HISTORY}
+group by snapshot_date, customer_segment
+order by snapshot_date, customer_segment
 """
 
 # Owners ranked by their total revenue at risk; the pooled unassigned book counts as one.
@@ -532,6 +549,56 @@ def owners_chart(data: MartData) -> Chart:
     )
 
 
+TREND_METRICS = (
+    ("mean_customer_health_score", "Mean health score (1-5)"),
+    ("mean_churn_probability", "Mean churn probability"),
+    ("mean_rfm_composite_score", "Mean composite RFM (1-5)"),
+)
+
+
+def trends_chart(data: MartData) -> Chart | None:
+    """Change over time: segment means of health, churn and composite RFM per snapshot."""
+    trends = data.trends
+    if trends is None or trends["snapshot_date"].nunique() < 2:
+        return None
+    figure = make_subplots(
+        rows=1,
+        cols=len(TREND_METRICS),
+        subplot_titles=[label for _, label in TREND_METRICS],
+        horizontal_spacing=0.06,
+    )
+    for col, (column, label) in enumerate(TREND_METRICS, start=1):
+        for segment in _present_segments(trends):
+            rows = trends[trends["customer_segment"] == segment]
+            figure.add_trace(
+                go.Scatter(
+                    x=[str(value) for value in rows["snapshot_date"]],
+                    y=rows[column].astype(float).tolist(),
+                    mode="lines+markers",
+                    name=segment,
+                    legendgroup=segment,
+                    showlegend=col == 1,
+                    line={"color": SEGMENT_COLOURS[segment]},
+                    customdata=rows["customers"].tolist(),
+                    hovertemplate=f"{segment}<br>%{{x}}<br>{label}: %{{y:.3f}}"
+                    "<br>customers: %{customdata:,}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    figure.update_xaxes(type="date")
+    styled = _style(figure, "Change over time (segment means per snapshot)", 460)
+    styled.update_layout(legend={"y": 1.16}, margin={"t": 120})
+    return Chart(
+        "trends",
+        "Change over time: segment means per snapshot",
+        "From customer360__customer_score_history: each month-end snapshot (and as_of_date) as "
+        "the mart would have shown it then; a customer's segment is the one it had at that date.",
+        styled,
+        460,
+    )
+
+
 def build_charts(data: MartData) -> list[Chart]:
     charts = [
         segment_comparison_chart(data),
@@ -541,6 +608,7 @@ def build_charts(data: MartData) -> list[Chart]:
         engagement_mix_chart(data),
         correlation_chart(data),
         owners_chart(data),
+        trends_chart(data),
     ]
     return [chart for chart in charts if chart is not None]
 

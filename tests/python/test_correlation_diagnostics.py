@@ -190,3 +190,78 @@ def test_a_column_the_mart_lacks_is_named() -> None:
 def test_model_file_has_no_jinja() -> None:
     # dbt renders Python models as Jinja templates: braces in a comment break compilation.
     assert "{{" not in Path(MODEL_PATH).read_text()
+
+
+# --- customer360__correlation_history (SPEC section 7) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def history_frames(demo_build: Workspace) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with duckdb.connect(str(demo_build.duckdb_path), read_only=True) as con:
+        correlations = con.sql("select * from customer360__correlation_history").df()
+        history = con.sql("select * from customer360__customer_score_history").df()
+    return correlations, history
+
+
+def test_history_has_every_snapshot_segment_and_pair(history_frames) -> None:
+    correlations, history = history_frames
+    pairs = configured_pairs()
+    expected = {
+        (snapshot, segment, x, y)
+        for snapshot, rows in history.groupby("snapshot_date")
+        for segment in ["All", *rows["customer_segment"].unique()]
+        for x, y in pairs
+    }
+    keys = correlations[["snapshot_date", "segment", "x_column", "y_column"]]
+    actual = {tuple(row) for row in keys.itertuples(index=False)}
+    assert actual == expected and len(correlations) == len(expected)
+
+
+def test_history_figures_match_scipy_per_snapshot(history_frames) -> None:
+    correlations, history = history_frames
+    snapshots = sorted(history["snapshot_date"].unique())
+    for snapshot in (snapshots[0], snapshots[len(snapshots) // 2], snapshots[-1]):
+        rows_at = history[history["snapshot_date"] == snapshot]
+        for _, row in correlations[correlations["snapshot_date"] == snapshot].iterrows():
+            rows = (
+                rows_at
+                if row["segment"] == "All"
+                else rows_at[rows_at["customer_segment"] == row["segment"]]
+            )
+            complete = (
+                rows[[row["x_column"], row["y_column"]]]
+                .set_axis(["x", "y"], axis=1)
+                .dropna()
+                .astype(float)
+            )
+            if (
+                pd.notna(row["reason"])
+                or complete["x"].nunique() < 2
+                or complete["y"].nunique() < 2
+            ):
+                assert pd.isna(row["pearson_r"]) or len(complete) < 4
+                continue
+            assert_matches_scipy(row, complete)
+
+
+def test_history_shift_is_the_fisher_z_difference(history_frames) -> None:
+    correlations, _ = history_frames
+    ordered = correlations.sort_values("snapshot_date")
+    checked = 0
+    for _, rows in ordered.groupby(["segment", "x_column", "y_column"]):
+        previous = None
+        for _, row in rows.iterrows():
+            if previous is not None:
+                assert row["previous_snapshot_date"] == previous["snapshot_date"]
+            if (
+                previous is not None
+                and pd.notna(row["pearson_r"])
+                and pd.notna(previous["pearson_r"])
+            ):
+                se = math.sqrt(1 / (row["n"] - 3) + 1 / (previous["n"] - 3))
+                z = (math.atanh(row["pearson_r"]) - math.atanh(previous["pearson_r"])) / se
+                assert row["shift_z"] == pytest.approx(z, abs=1e-9)
+                assert bool(row["is_shift"]) == (abs(z) > 1.96)
+                checked += 1
+            previous = row
+    assert checked > 100

@@ -1,43 +1,75 @@
 {#
-    The snapshot dates of this run (SPEC section 7): as_of_date (months_before = 0) and the last
-    day of each of the `history_months` calendar months before as_of_date's month
-    (months_before = k: the last day of the k-th month before). Every per-customer model is keyed
-    by (customer_id, snapshot_date); the mart is the slice at as_of_date.
+    The snapshot dates of this run, each with the fingerprints of its scoring configuration and
+    input, and whether this run computes it. History is kept, not recomputed: a snapshot already
+    held by customer360__customer_score_history with the same fingerprints is not computed again.
+    A snapshot is computed when it is new, when the scoring configuration (vars and seeds) or its
+    input changed since it was stored, or on --full-refresh; compute_reason says which, and the
+    history model logs it. Every per-customer model is keyed by (customer_id, snapshot_date) and
+    holds the computed snapshots; the mart is the slice at as_of_date.
 #}
-{%- set history_months = c360_validated_whole_number('history_months', 0, 600) -%}
+{%- set history = adapter.get_relation(
+    database=target.database, schema=target.schema,
+    identifier='customer360__customer_score_history') -%}
+{%- set reuse_history = history is not none and not flags.FULL_REFRESH -%}
 
 with
 
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+requested as (
+    select * from {{ ref('int_snapshot_dates_requested') }}
 ),
 
 configuration as (
     select scoring_config_fingerprint from {{ ref('int_scoring_configuration') }}
 ),
 
-offsets as (
-    select 0 as months_before
-    {%- for months_before in range(1, history_months + 1) %}
-    union all
-    select {{ months_before }} as months_before
-    {%- endfor %}
+inputs as (
+    select * from {{ ref('int_snapshot_input_fingerprints') }}
+),
+
+{% if reuse_history -%}
+stored as (
+    select
+        snapshot_date,
+        max(scoring_config_fingerprint) as scoring_config_fingerprint,
+        max(input_fingerprint) as input_fingerprint
+    from {{ history }}
+    group by snapshot_date
+),
+{%- endif %}
+
+fingerprinted as (
+    select
+        requested.snapshot_date,
+        requested.months_before,
+        requested.as_of_date,
+        configuration.scoring_config_fingerprint,
+        inputs.input_fingerprint,
+        inputs.customers,
+        {% if reuse_history -%}
+            case
+                when stored.snapshot_date is null then 'new'
+                when stored.scoring_config_fingerprint != configuration.scoring_config_fingerprint
+                    then 'scoring configuration changed'
+                when stored.input_fingerprint != inputs.input_fingerprint then 'input changed'
+            end
+        {%- else -%}
+            {{ "'full refresh'" if history is not none else "'new'" }}
+        {%- endif %} as compute_reason
+    from requested
+    cross join configuration
+    inner join inputs
+        on requested.snapshot_date = inputs.snapshot_date
+    {% if reuse_history -%}
+    left join stored
+        on requested.snapshot_date = stored.snapshot_date
+    {%- endif %}
 ),
 
 final as (
     select
-        case
-            when offsets.months_before = 0 then as_of.as_of_date
-            else cast({{ dbt.dateadd('day', -1, dbt.dateadd(
-                'month', '1 - offsets.months_before', dbt.date_trunc('month', 'as_of.as_of_date'))) }}
-                as date)
-        end as snapshot_date,
-        offsets.months_before,
-        as_of.as_of_date,
-        configuration.scoring_config_fingerprint
-    from offsets
-    cross join as_of
-    cross join configuration
+        *,
+        compute_reason is not null as is_computed
+    from fingerprinted
 )
 
 select * from final

@@ -1,6 +1,6 @@
 {#
-    Health (1-5) as the weighted mean of five components on 1-5, churn probability and risk tier.
-    Components (see the `customer_health_score` doc block):
+    Health (1-5) per snapshot as the weighted mean of five components on 1-5, and the component
+    that pulls it down most. Components (see the `customer_health_score` doc block):
       engagement            1 + 4 * min(1, activity events in engagement window / engagement_target_events)
       financial_trend       3 + 2 * (recent - prior) / (|recent| + |prior|) over the two half-years;
                             1 when both are 0
@@ -13,12 +13,6 @@
 #}
 {%- set weights = c360_validated_weights('health_weights',
     ['engagement', 'financial_trend', 'support_experience', 'rfm', 'relationship_breadth']) -%}
-{%- set churn = var('churn_model') -%}
-{%- for key in ['intercept', 'health', 'rfm_composite', 'inactivity_years'] -%}
-    {%- do c360_validated_number('churn_model.' ~ key, none, none, churn.get(key)) -%}
-{%- endfor -%}
-{%- set risk = c360_validated_cutoffs('churn_risk_cutoffs', ['medium', 'high'], 0, 1) -%}
-{%- set inactivity_cap = c360_validated_number('churn_inactivity_cap_days', 1) -%}
 {%- set engagement_target = c360_validated_number('engagement_target_events', 1) -%}
 {%- set breadth_target = c360_validated_number('breadth_target_touchpoints', 1) -%}
 {%- set no_ticket_score = c360_validated_number('support_score_without_tickets', 1, 5) -%}
@@ -27,24 +21,29 @@
 with
 
 touchpoints as (
-    select * from {{ ref('int_customers_touchpoints_summarised') }}
+    select * from {{ ref('int_customer_snapshots_touchpoints_summarised') }}
 ),
 
 transactions as (
-    select * from {{ ref('int_customer_transactions_aggregated') }}
+    select
+        customer_id,
+        snapshot_date,
+        revenue_trend
+    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
 ),
 
 rfm as (
     select
         customer_id,
+        snapshot_date,
         rfm_composite_score
-    from {{ ref('int_customers_rfm_scored') }}
+    from {{ ref('int_customer_snapshots_rfm_scored') }}
 ),
 
 components as (
     select
         touchpoints.customer_id,
-        touchpoints.days_since_last_activity,
+        touchpoints.snapshot_date,
         case
             when touchpoints.events_in_engagement_window is not null
                 then 1
@@ -74,8 +73,12 @@ components as (
         1 + 4 * least(1.0, cast(touchpoints.touchpoint_kinds_12m as double) / {{ breadth_target }})
             as relationship_breadth_component
     from touchpoints
-    inner join rfm on touchpoints.customer_id = rfm.customer_id
-    left join transactions on touchpoints.customer_id = transactions.customer_id
+    inner join rfm
+        on touchpoints.customer_id = rfm.customer_id
+            and touchpoints.snapshot_date = rfm.snapshot_date
+    left join transactions
+        on touchpoints.customer_id = transactions.customer_id
+            and touchpoints.snapshot_date = transactions.snapshot_date
 ),
 
 health as (
@@ -100,52 +103,24 @@ health as (
     from components
 ),
 
-weakest as (
-    select
-        *,
-        case
-            when largest_weighted_shortfall <= 0 then null
-            {% for name, weight in weights.items() -%}
-                when {{ weight }} * (5 - {{ name }}_component) = largest_weighted_shortfall
-                    then '{{ name }}'
-            {% endfor -%}
-        end as health_weakest_component,
-        cast(
-            least(coalesce(days_since_last_activity, {{ inactivity_cap }}), {{ inactivity_cap }}) as double
-        ) / 365
-            as inactivity_years
-    from health
-),
-
-churn as (
-    select
-        *,
-        1 / (1 + exp(-(
-            {{ churn.intercept }}
-            + {{ churn.health }} * (customer_health_score - 3)
-            + {{ churn.rfm_composite }} * (rfm_component - 3)
-            + {{ churn.inactivity_years }} * inactivity_years
-        ))) as churn_probability
-    from weakest
-),
-
 final as (
     select
         customer_id,
+        snapshot_date,
         engagement_component,
         financial_trend_component,
         support_experience_component,
         rfm_component,
         relationship_breadth_component,
         customer_health_score,
-        health_weakest_component,
-        churn_probability,
         case
-            when churn_probability >= {{ risk.high }} then 'High'
-            when churn_probability >= {{ risk.medium }} then 'Medium'
-            else 'Low'
-        end as churn_risk_tier
-    from churn
+            when largest_weighted_shortfall <= 0 then null
+            {% for name, weight in weights.items() -%}
+                when {{ weight }} * (5 - {{ name }}_component) = largest_weighted_shortfall
+                    then '{{ name }}'
+            {% endfor -%}
+        end as health_weakest_component
+    from health
 )
 
 select * from final

@@ -1,11 +1,11 @@
 {#
-    Tier, portfolio share, High-Value Enterprise flag and segment.
+    Tier, portfolio share, High-Value Enterprise flag and segment, per snapshot.
     - customer_tier: the tier of `tier_thresholds` with the highest min_revenue_12m that
       revenue_12m reaches (bounds inclusive); the lowest tier catches everything below.
-    - A portfolio is the customers sharing an account_owner_id; customers without an owner form
-      one pooled portfolio (a SQL window partition puts all NULL owners together).
-      portfolio_contribution_pct = 100 * revenue_12m / portfolio total, 0 when the total is not
-      positive.
+    - A portfolio is the customers of one snapshot sharing an account_owner_id; customers
+      without an owner form one pooled portfolio (a SQL window partition puts all NULL owners
+      together). portfolio_contribution_pct = 100 * revenue_12m / portfolio total, 0 when the
+      total is not positive.
     - is_high_value_enterprise: tier in var `enterprise_tiers` and a share strictly above
       `hve_min_contribution_pct`, compared in exact decimals (revenue * 100 > pct * total) so a
       customer at exactly 5% is not HVE.
@@ -17,16 +17,17 @@ with
 customers as (
     select
         customer_id,
+        snapshot_date,
         account_owner_id
-    from {{ ref('int_customers_validated') }}
-    where rejection_reason is null
+    from {{ ref('int_customer_snapshots') }}
 ),
 
 transactions as (
     select
         customer_id,
+        snapshot_date,
         revenue_12m
-    from {{ ref('int_customer_transactions_aggregated') }}
+    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
 ),
 
 tiers as (
@@ -44,36 +45,39 @@ lowest_tier as (
 revenue as (
     select
         customers.customer_id,
+        customers.snapshot_date,
         customers.account_owner_id,
         coalesce(transactions.revenue_12m, 0) as revenue_12m
     from customers
     left join transactions
         on customers.customer_id = transactions.customer_id
+            and customers.snapshot_date = transactions.snapshot_date
 ),
 
-reached_bounds as (
+-- tiers with the bound of the next tier up, so each revenue falls in exactly one band
+tier_bands as (
     select
-        revenue.customer_id,
-        max(tiers.min_revenue_12m) as reached_min_revenue_12m
-    from revenue
-    left join tiers
-        on revenue.revenue_12m >= tiers.min_revenue_12m
-    group by revenue.customer_id
+        customer_tier,
+        min_revenue_12m,
+        lead(min_revenue_12m) over (order by min_revenue_12m) as next_min_revenue_12m
+    from tiers
 ),
 
 tiered as (
     select
         revenue.customer_id,
+        revenue.snapshot_date,
         revenue.account_owner_id,
         revenue.revenue_12m,
-        coalesce(tiers.customer_tier, (select customer_tier from lowest_tier)) as customer_tier,
-        sum(revenue.revenue_12m) over (partition by revenue.account_owner_id)
-            as portfolio_revenue_12m
+        coalesce(tier_bands.customer_tier, (select customer_tier from lowest_tier)) as customer_tier,
+        sum(revenue.revenue_12m) over (
+            partition by revenue.snapshot_date, revenue.account_owner_id
+        ) as portfolio_revenue_12m
     from revenue
-    inner join reached_bounds
-        on revenue.customer_id = reached_bounds.customer_id
-    left join tiers
-        on reached_bounds.reached_min_revenue_12m = tiers.min_revenue_12m
+    left join tier_bands
+        on revenue.revenue_12m >= tier_bands.min_revenue_12m
+            and (tier_bands.next_min_revenue_12m is null
+                or revenue.revenue_12m < tier_bands.next_min_revenue_12m)
 ),
 
 flagged as (

@@ -1,6 +1,6 @@
 {#
-    Every accepted customer with its touchpoints across the sources: the latest touch of any
-    kind, the funnel timings and spread, and the counts the health components use. Absent
+    Every customer of each snapshot with its touchpoints across the sources: the latest touch of
+    any kind, the funnel timings and spread, and the counts the health components use. Absent
     optional tables (see stg_customer360__raw_file_inventory) leave their columns NULL rather
     than zero, so that health can leave those components out.
 #}
@@ -10,13 +10,8 @@ with
 customers as (
     select
         customer_id,
-        signup_date
-    from {{ ref('int_customers_validated') }}
-    where rejection_reason is null
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+        snapshot_date
+    from {{ ref('int_customer_snapshots') }}
 ),
 
 inventory as (
@@ -31,25 +26,30 @@ inventory as (
 ),
 
 transactions as (
-    select * from {{ ref('int_customer_transactions_aggregated') }}
+    select
+        customer_id,
+        snapshot_date,
+        last_transaction_date,
+        transaction_types_12m
+    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
 ),
 
 activity as (
-    select * from {{ ref('int_customer_activity_aggregated') }}
+    select * from {{ ref('int_customer_snapshots_activity_aggregated') }}
 ),
 
 funnel as (
-    select * from {{ ref('int_customer_funnel_aggregated') }}
+    select * from {{ ref('int_customer_snapshots_funnel_aggregated') }}
 ),
 
 support as (
-    select * from {{ ref('int_customer_support_aggregated') }}
+    select * from {{ ref('int_customer_snapshots_support_aggregated') }}
 ),
 
 joined as (
     select
         customers.customer_id,
-        as_of.as_of_date,
+        customers.snapshot_date,
         inventory.has_activity_events,
         inventory.has_funnel_events,
         inventory.has_support_tickets,
@@ -70,12 +70,19 @@ joined as (
         support.mean_csat_in_support_window,
         support.open_escalated_tickets
     from customers
-    cross join as_of
     cross join inventory
-    left join transactions on customers.customer_id = transactions.customer_id
-    left join activity on customers.customer_id = activity.customer_id
-    left join funnel on customers.customer_id = funnel.customer_id
-    left join support on customers.customer_id = support.customer_id
+    left join transactions
+        on customers.customer_id = transactions.customer_id
+            and customers.snapshot_date = transactions.snapshot_date
+    left join activity
+        on customers.customer_id = activity.customer_id
+            and customers.snapshot_date = activity.snapshot_date
+    left join funnel
+        on customers.customer_id = funnel.customer_id
+            and customers.snapshot_date = funnel.snapshot_date
+    left join support
+        on customers.customer_id = support.customer_id
+            and customers.snapshot_date = support.snapshot_date
 ),
 
 latest as (
@@ -90,12 +97,16 @@ latest as (
 final as (
     select
         customer_id,
+        snapshot_date,
         has_activity_events,
         has_funnel_events,
         has_support_tickets,
         last_touch_date,
-        {{ dbt.datediff('last_touch_date', 'as_of_date', 'day') }}
+        {{ dbt.datediff('last_touch_date', 'snapshot_date', 'day') }}
             as days_since_last_activity,
+        first_marketing_date,
+        first_sales_date,
+        first_support_date,
         {{ dbt.datediff('first_marketing_date', 'first_sales_date', 'day') }}
             as marketing_to_sales_days,
         {{ dbt.datediff('first_sales_date', 'first_support_date', 'day') }}

@@ -1,5 +1,6 @@
 {#
-    Forward-looking money per customer, in cents (decimal(18,2), rounded half away from zero):
+    Forward-looking money per customer and snapshot, in cents (decimal(18,2), rounded half away
+    from zero):
       expected_annual_revenue   max(revenue_12m, 0): the last 12 months' net revenue as the run-rate
       revenue_velocity_monthly  net revenue of the trailing velocity_window_days scaled to a month
                                 (x (365 / 12) / velocity_window_days)
@@ -18,19 +19,37 @@
 with
 
 tiered as (
-    select * from {{ ref('int_customers_tiered') }}
+    select
+        customer_id,
+        snapshot_date,
+        customer_tier,
+        revenue_12m
+    from {{ ref('int_customer_snapshots_tiered') }}
 ),
 
 transactions as (
-    select * from {{ ref('int_customer_transactions_aggregated') }}
+    select
+        customer_id,
+        snapshot_date,
+        lifetime_revenue,
+        net_revenue_in_velocity_window
+    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
 ),
 
 health as (
     select
         customer_id,
-        customer_health_score,
+        snapshot_date,
+        customer_health_score
+    from {{ ref('int_customer_snapshots_health_scored') }}
+),
+
+churn as (
+    select
+        customer_id,
+        snapshot_date,
         churn_probability
-    from {{ ref('int_customers_health_scored') }}
+    from {{ ref('int_customer_snapshots_churn_scored') }}
 ),
 
 tiers as (
@@ -53,6 +72,7 @@ next_tier_bounds as (
 inputs as (
     select
         tiered.customer_id,
+        tiered.snapshot_date,
         tiered.revenue_12m,
         coalesce(transactions.lifetime_revenue, 0) as lifetime_revenue,
         coalesce(transactions.net_revenue_in_velocity_window, 0) as net_revenue_in_velocity_window,
@@ -60,10 +80,17 @@ inputs as (
             as expected_annual_revenue,
         next_tier_bounds.next_tier_min_revenue_12m,
         health.customer_health_score,
-        health.churn_probability
+        churn.churn_probability
     from tiered
-    inner join health on tiered.customer_id = health.customer_id
-    left join transactions on tiered.customer_id = transactions.customer_id
+    inner join health
+        on tiered.customer_id = health.customer_id
+            and tiered.snapshot_date = health.snapshot_date
+    inner join churn
+        on tiered.customer_id = churn.customer_id
+            and tiered.snapshot_date = churn.snapshot_date
+    left join transactions
+        on tiered.customer_id = transactions.customer_id
+            and tiered.snapshot_date = transactions.snapshot_date
     left join next_tier_bounds on tiered.customer_tier = next_tier_bounds.customer_tier
 ),
 
@@ -98,6 +125,7 @@ unrounded as (
 final as (
     select
         customer_id,
+        snapshot_date,
         cast(expected_annual_revenue as decimal(18, 2)) as expected_annual_revenue,
         -- the complement in exact decimals, so the two always add up to expected_annual_revenue
         cast(expected_annual_revenue - revenue_at_risk as decimal(18, 2)) as risk_adjusted_value,

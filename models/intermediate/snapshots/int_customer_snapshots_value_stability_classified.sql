@@ -1,0 +1,74 @@
+{#
+    value_stability per snapshot from the coefficient of variation (CV) of monthly net revenue
+    over the trailing 365 days. The window is cut into 12 buckets of equal length
+    (bucket = floor(12 * days_before / 365)); the buckets that belong to the customer's history
+    (those that reach signup_date, or hold a transaction) count, a bucket without revenue as 0,
+    and months before signup_date do not count at all.
+    CV = population standard deviation / mean of those buckets:
+      Stable <= stable < Medium Stability <= medium < Low Stability <= low < Unstable;
+      no positive mean (no net revenue in 12 months) is Unstable.
+#}
+{%- set cv_bounds = c360_validated_cutoffs(
+    'value_stability_cv_bounds', ['stable', 'medium', 'low'], 0, none) -%}
+
+with
+
+customers as (
+    select
+        customer_id,
+        snapshot_date
+    from {{ ref('int_customer_snapshots') }}
+),
+
+transactions as (
+    select
+        customer_id,
+        snapshot_date,
+        revenue_12m,
+        sum_square_monthly_revenue,
+        months_in_stability_window
+    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
+),
+
+moments as (
+    select
+        customers.customer_id,
+        customers.snapshot_date,
+        cast(transactions.revenue_12m as double) / transactions.months_in_stability_window
+            as mean_monthly_revenue,
+        cast(transactions.sum_square_monthly_revenue as double)
+        / transactions.months_in_stability_window as mean_square_monthly_revenue
+    from customers
+    left join transactions
+        on customers.customer_id = transactions.customer_id
+            and customers.snapshot_date = transactions.snapshot_date
+),
+
+varied as (
+    select
+        *,
+        case
+            when mean_monthly_revenue > 0
+                then sqrt(greatest(
+                        mean_square_monthly_revenue - mean_monthly_revenue * mean_monthly_revenue, 0
+                    )) / mean_monthly_revenue
+        end as coefficient_of_variation
+    from moments
+),
+
+final as (
+    select
+        customer_id,
+        snapshot_date,
+        coefficient_of_variation,
+        case
+            when coefficient_of_variation is null then 'Unstable'
+            when coefficient_of_variation <= {{ cv_bounds.stable }} then 'Stable'
+            when coefficient_of_variation <= {{ cv_bounds.medium }} then 'Medium Stability'
+            when coefficient_of_variation <= {{ cv_bounds.low }} then 'Low Stability'
+            else 'Unstable'
+        end as value_stability
+    from varied
+)
+
+select * from final
