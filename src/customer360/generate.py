@@ -6,11 +6,24 @@ pure function of (customers, seed, file_format, bad_row_rate): there is no wall 
 on END_DATE, and every random draw comes from a numpy stream derived from the seed with a fixed
 key per table and chunk of customers, so equal inputs give byte-identical files.
 
-The default size, 5,001 customers, is calibrated to look like the snapshot analysed in the seeds
-(SPEC section 6): a few percent of large enterprise accounts, each the biggest account of its
-owner's book and active on a monthly rhythm (yet about 40% quiet for the last six months after an
-up-front renewal), and a long tail of small, mostly lapsed customers, half of whom never bought.
-A small, deliberate share of contract-breaking rows gives the rejected-rows model something to show.
+Customers buy and leave by a mechanism, so that forecasts fitted on the history have something
+real to learn (SPEC section 8). Every buyer follows a BG/NBD process: a first purchase some days
+after signing up, then repeat purchases as a Poisson process at its own rate, and after each
+repeat purchase it drops out for good with its own probability. Rates are gamma and dropout
+probabilities beta distributed across customers, with parameters per profile: large accounts
+(four per owner's book, billed monthly to yearly for a yearly contract value, dropping out after
+about one purchase in five) and small buyers (a set-up purchase, then repeats every two months
+or so, capped below the Gold bound, dropping out after about one in twelve); some small
+customers never buy. The process is simulated exactly up to END_DATE (see `_plan_purchases`),
+with no shaping of the last months, so the past predicts the future as a model would expect.
+Activity comes in bursts after each purchase on top of a thin base rate; after dropping out a
+customer falls silent within weeks. Transactions start on TRANSACTIONS_START, other events on
+HISTORY_START.
+
+The default size, 5,001 customers, is calibrated to SPEC section 6's ranges for the mart (a few
+percent High-Value Enterprise, most small customers dormant, an LTV ratio of about six). A
+small, deliberate share of contract-breaking rows gives the rejected-rows model something to
+show.
 
 Generation is vectorised with numpy and written with pyarrow in chunks of CHUNK_CUSTOMERS
 customers, so memory stays flat from 1,000 to 10,000,000 customers.
