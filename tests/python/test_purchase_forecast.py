@@ -33,6 +33,9 @@ def _build(ws: Workspace, variables: dict) -> None:
             "build",
             "--select",
             f"+{MODEL}",
+            # Only the tests of the selected models: not those that also read other models.
+            "--indirect-selection",
+            "cautious",
             "--exclude-resource-type",
             "unit_test",
             "--vars",
