@@ -47,6 +47,8 @@ fingerprinted as (
         inputs.customers,
         {% if reuse_history -%}
             case
+                -- a date before every signup holds no row, so there is nothing to keep
+                when inputs.customers = 0 then null
                 when stored.snapshot_date is null then 'new'
                 when stored.scoring_config_fingerprint != configuration.scoring_config_fingerprint
                     then 'scoring configuration changed'

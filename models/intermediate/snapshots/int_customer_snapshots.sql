@@ -2,7 +2,9 @@
     The spine of the history: one row per accepted customer and computed snapshot date at which
     the customer had signed up (signup_date <= snapshot_date), as a build with
     as_of_date = snapshot_date would hold it. Every per-snapshot model is keyed by
-    (customer_id, snapshot_date).
+    (customer_id, snapshot_date). It carries only what the rules read (the owner forms the
+    portfolio, the signup date the tenure); names and the other descriptive columns join in
+    once, where the history row is assembled.
 #}
 
 with
@@ -20,10 +22,6 @@ final as (
     select
         customers.customer_id,
         snapshot_dates.snapshot_date,
-        customers.customer_name,
-        customers.industry,
-        customers.region,
-        customers.country_code,
         customers.account_owner_id,
         customers.signup_date,
         {{ dbt.datediff('customers.signup_date', 'snapshot_dates.snapshot_date', 'day') }}

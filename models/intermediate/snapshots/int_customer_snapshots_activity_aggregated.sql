@@ -1,13 +1,16 @@
 {#
-    Accepted activity events reduced to one row per customer and snapshot date T, using those
-    dated <= T: the latest event date, the events in the trailing `engagement_window_days`, and
-    the channels used in the trailing 365 days.
-    Activity is the largest source, so no event is joined to every later snapshot:
-    - events are counted per customer and day, and a day joins only the snapshots whose
-      engagement window holds it;
-    - the latest event per customer (and per channel) is found per period between snapshot
-      dates; that row is the latest as of every snapshot until the next period with events,
-      and a channel counts at T while its latest event is less than 365 days old.
+    Accepted activity events reduced to one row per customer and computed snapshot date T, using
+    those dated <= T: the latest event date, the events in the trailing `engagement_window_days`
+    (dates d with T - N < d <= T), and the channels used in the trailing 365 days.
+    Activity is the largest source, so it is read once and no event is joined to every later
+    snapshot. Each event falls in the period that the next snapshot date closes (month ends,
+    and as_of_date); events are counted per customer, channel and period, together with, for
+    each snapshot whose engagement window starts inside that period, the events after the start.
+    Then, per customer and snapshot T:
+    - the latest period on or before T gives the latest event date and the running event count;
+    - events in the window = running count at T - running count at the period holding the
+      window's start + that period's events after the start;
+    - a channel counts while its latest event on or before T is less than 365 days old.
 #}
 {%- set engagement_window_days = c360_validated_number('engagement_window_days', 1) -%}
 
@@ -21,96 +24,187 @@ activity_events as (
     from {{ ref('int_activity_events_accepted') }}
 ),
 
+requested_dates as (
+    select
+        snapshot_date,
+        as_of_date
+    from {{ ref('int_snapshot_dates') }}
+),
+
 snapshot_dates as (
     select snapshot_date from {{ ref('int_snapshot_dates') }}
     where is_computed
 ),
 
--- each snapshot closes the period of days after the previous snapshot, up to itself
+range_bounds as (
+    select
+        min(snapshot_date) as earliest_snapshot_date,
+        max(as_of_date) as as_of_date
+    from requested_dates
+),
+
+-- each computed snapshot's engagement window starts after window_start_date, which lies in the
+-- period that window_start_period closes; at most three windows start in one period
+window_starts as (
+    select
+        snapshot_dates.snapshot_date,
+        {{ dbt.dateadd('day', -engagement_window_days, 'snapshot_dates.snapshot_date') }}
+            as window_start_date,
+        {{ c360_snapshot_period(
+            dbt.dateadd('day', -engagement_window_days, 'snapshot_dates.snapshot_date'),
+            'range_bounds.earliest_snapshot_date', 'range_bounds.as_of_date') }} as window_start_period
+    from snapshot_dates
+    cross join range_bounds
+),
+
+numbered_window_starts as (
+    select
+        *,
+        row_number() over (partition by window_start_period order by snapshot_date) as start_slot
+    from window_starts
+),
+
 periods as (
     select
-        snapshot_date as period_end_date,
-        lag(snapshot_date) over (order by snapshot_date) as previous_period_end_date
-    from snapshot_dates
+        requested_dates.snapshot_date as period_end_date,
+        {% for slot in [1, 2, 3] -%}
+            max(case when numbered_window_starts.start_slot = {{ slot }}
+                then numbered_window_starts.window_start_date end) as window_start_{{ slot }}
+            {{- ',' if not loop.last }}
+        {% endfor -%}
+    from requested_dates
+    left join numbered_window_starts
+        on requested_dates.snapshot_date = numbered_window_starts.window_start_period
+    group by requested_dates.snapshot_date
 ),
 
-daily as (
+by_channel_period as (
     select
-        customer_id,
-        event_date,
-        channel,
-        count(*) as events
-    from activity_events
-    group by customer_id, event_date, channel
-),
-
-per_channel_period as (
-    select
-        daily.customer_id,
-        daily.channel,
+        activity_events.customer_id,
+        activity_events.channel,
         periods.period_end_date,
-        max(daily.event_date) as last_event_date
-    from daily
+        max(activity_events.event_date) as last_event_date,
+        count(*) as events,
+        {% for slot in [1, 2, 3] -%}
+            sum(case when activity_events.event_date > periods.window_start_{{ slot }} then 1 else 0 end)
+                as events_after_window_start_{{ slot }}{{ ',' if not loop.last }}
+        {% endfor -%}
+    from activity_events
+    cross join range_bounds
     inner join periods
-        on daily.event_date <= periods.period_end_date
-            and (periods.previous_period_end_date is null
-                or daily.event_date > periods.previous_period_end_date)
-    group by daily.customer_id, daily.channel, periods.period_end_date
+        on periods.period_end_date = {{ c360_snapshot_period(
+            'activity_events.event_date', 'range_bounds.earliest_snapshot_date',
+            'range_bounds.as_of_date') }}
+    group by activity_events.customer_id, activity_events.channel, periods.period_end_date
 ),
 
-per_channel_latest as (
+by_period as (
     select
         customer_id,
-        channel,
         period_end_date,
-        last_event_date,
-        lead(period_end_date) over (
-            partition by customer_id, channel order by period_end_date
+        max(last_event_date) as last_event_date,
+        sum(events) as events,
+        {% for slot in [1, 2, 3] -%}
+            sum(events_after_window_start_{{ slot }}) as events_after_window_start_{{ slot }},
+        {% endfor -%}
+        sum(sum(events)) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as events_to_date
+    from by_channel_period
+    group by customer_id, period_end_date
+),
+
+-- the periods with events as intervals: each is the latest one until the next
+by_period_spans as (
+    select
+        *,
+        coalesce(
+            lead(period_end_date) over (partition by customer_id order by period_end_date),
+            cast('9999-12-31' as date)
         ) as next_period_end_date
-    from per_channel_period
+    from by_period
+),
+
+by_channel_spans as (
+    select
+        *,
+        coalesce(
+            lead(period_end_date) over (partition by customer_id, channel order by period_end_date),
+            cast('9999-12-31' as date)
+        ) as next_period_end_date
+    from by_channel_period
+),
+
+latest_at_snapshot as (
+    select
+        by_period_spans.customer_id,
+        snapshot_dates.snapshot_date,
+        by_period_spans.last_event_date as last_activity_date,
+        by_period_spans.events_to_date
+    from by_period_spans
+    inner join snapshot_dates
+        on by_period_spans.period_end_date <= snapshot_dates.snapshot_date
+            and snapshot_dates.snapshot_date < by_period_spans.next_period_end_date
+),
+
+latest_at_window_start as (
+    select
+        by_period_spans.customer_id,
+        numbered_window_starts.snapshot_date,
+        by_period_spans.events_to_date
+    from by_period_spans
+    inner join numbered_window_starts
+        on by_period_spans.period_end_date <= numbered_window_starts.window_start_period
+            and numbered_window_starts.window_start_period < by_period_spans.next_period_end_date
+),
+
+after_window_start as (
+    select
+        by_period.customer_id,
+        numbered_window_starts.snapshot_date,
+        case numbered_window_starts.start_slot
+            {% for slot in [1, 2, 3] -%}
+                when {{ slot }} then by_period.events_after_window_start_{{ slot }}
+            {% endfor -%}
+        end as events_after_window_start
+    from by_period
+    inner join numbered_window_starts
+        on by_period.period_end_date = numbered_window_starts.window_start_period
 ),
 
 channels_in_window as (
     select
-        per_channel_latest.customer_id,
+        by_channel_spans.customer_id,
         snapshot_dates.snapshot_date,
-        max(per_channel_latest.last_event_date) as last_activity_date,
-        sum(case
-            when {{ dbt.datediff('per_channel_latest.last_event_date', 'snapshot_dates.snapshot_date', 'day') }}
-                < 365 then 1
-            else 0
-        end) as channels_12m
-    from per_channel_latest
+        count(*) as channels_12m
+    from by_channel_spans
     inner join snapshot_dates
-        on per_channel_latest.period_end_date <= snapshot_dates.snapshot_date
-            and (per_channel_latest.next_period_end_date is null
-                or snapshot_dates.snapshot_date < per_channel_latest.next_period_end_date)
-    group by per_channel_latest.customer_id, snapshot_dates.snapshot_date
-),
-
-events_in_window as (
-    select
-        daily.customer_id,
-        snapshot_dates.snapshot_date,
-        sum(daily.events) as events_in_engagement_window
-    from daily
-    inner join snapshot_dates
-        on daily.event_date <= snapshot_dates.snapshot_date
-            and daily.event_date > {{ dbt.dateadd('day', -engagement_window_days, 'snapshot_dates.snapshot_date') }}
-    group by daily.customer_id, snapshot_dates.snapshot_date
+        on by_channel_spans.period_end_date <= snapshot_dates.snapshot_date
+            and snapshot_dates.snapshot_date < by_channel_spans.next_period_end_date
+    where {{ dbt.datediff('by_channel_spans.last_event_date', 'snapshot_dates.snapshot_date', 'day') }} < 365
+    group by by_channel_spans.customer_id, snapshot_dates.snapshot_date
 ),
 
 final as (
     select
-        channels_in_window.customer_id,
-        channels_in_window.snapshot_date,
-        channels_in_window.last_activity_date,
-        coalesce(events_in_window.events_in_engagement_window, 0) as events_in_engagement_window,
-        channels_in_window.channels_12m
-    from channels_in_window
-    left join events_in_window
-        on channels_in_window.customer_id = events_in_window.customer_id
-            and channels_in_window.snapshot_date = events_in_window.snapshot_date
+        latest_at_snapshot.customer_id,
+        latest_at_snapshot.snapshot_date,
+        latest_at_snapshot.last_activity_date,
+        latest_at_snapshot.events_to_date
+        - coalesce(latest_at_window_start.events_to_date, 0)
+        + coalesce(after_window_start.events_after_window_start, 0) as events_in_engagement_window,
+        coalesce(channels_in_window.channels_12m, 0) as channels_12m
+    from latest_at_snapshot
+    left join latest_at_window_start
+        on latest_at_snapshot.customer_id = latest_at_window_start.customer_id
+            and latest_at_snapshot.snapshot_date = latest_at_window_start.snapshot_date
+    left join after_window_start
+        on latest_at_snapshot.customer_id = after_window_start.customer_id
+            and latest_at_snapshot.snapshot_date = after_window_start.snapshot_date
+    left join channels_in_window
+        on latest_at_snapshot.customer_id = channels_in_window.customer_id
+            and latest_at_snapshot.snapshot_date = channels_in_window.snapshot_date
 )
 
 select * from final

@@ -43,6 +43,10 @@ rfm_inputs as (
             and customers.snapshot_date = transactions.snapshot_date
 ),
 
+rfm_segments as (
+    select * from {{ ref('rfm_segments') }}
+),
+
 ranked_inputs as (
     select * from rfm_inputs
     where frequency > 0
@@ -100,7 +104,7 @@ scored as (
             and rfm_inputs.monetary = monetary_ranks.monetary
 ),
 
-final as (
+composited as (
     select
         *,
         -- rounded to 10 decimals so that equal composites reached from different R/F/M mixes
@@ -113,6 +117,16 @@ final as (
         ) as rfm_composite_score,
         monetary_score - cast(recency_score + frequency_score as double) / 2 as monetary_bias
     from scored
+),
+
+final as (
+    select
+        composited.*,
+        rfm_segments.rfm_segment
+    from composited
+    left join rfm_segments
+        on composited.recency_score = rfm_segments.recency_score
+            and composited.frequency_score = rfm_segments.frequency_score
 )
 
 select * from final

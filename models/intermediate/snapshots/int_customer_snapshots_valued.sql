@@ -9,6 +9,16 @@ customers as (
     select * from {{ ref('int_customer_snapshots') }}
 ),
 
+identities as (
+    select
+        customer_id,
+        customer_name,
+        industry,
+        region,
+        country_code
+    from {{ ref('int_customers_accepted') }}
+),
+
 transactions as (
     select * from {{ ref('int_customer_snapshots_transactions_aggregated') }}
 ),
@@ -25,18 +35,14 @@ rfm as (
     select * from {{ ref('int_customer_snapshots_rfm_scored') }}
 ),
 
-rfm_segments as (
-    select * from {{ ref('rfm_segments') }}
-),
-
 final as (
     select
         customers.customer_id,
         customers.snapshot_date,
-        customers.customer_name,
-        customers.industry,
-        customers.region,
-        customers.country_code,
+        identities.customer_name,
+        identities.industry,
+        identities.region,
+        identities.country_code,
         customers.account_owner_id,
         customers.signup_date,
         cast(customers.tenure_days as {{ dbt.type_bigint() }}) as tenure_days,
@@ -68,8 +74,10 @@ final as (
         rfm.monetary_score,
         rfm.rfm_composite_score,
         rfm.monetary_bias,
-        rfm_segments.rfm_segment
+        rfm.rfm_segment
     from customers
+    inner join identities
+        on customers.customer_id = identities.customer_id
     inner join tiered
         on customers.customer_id = tiered.customer_id
             and customers.snapshot_date = tiered.snapshot_date
@@ -82,9 +90,6 @@ final as (
     left join transactions
         on customers.customer_id = transactions.customer_id
             and customers.snapshot_date = transactions.snapshot_date
-    left join rfm_segments
-        on rfm.recency_score = rfm_segments.recency_score
-            and rfm.frequency_score = rfm_segments.frequency_score
 )
 
 select * from final
