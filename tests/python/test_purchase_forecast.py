@@ -128,7 +128,7 @@ def test_aggregate_revenue_against_realised(year_build: Workspace) -> None:
             f"""
             select
                 sum(forecast.predicted_revenue_365d),
-                (select sum(amount) from intermediate.int_transactions_accepted as t
+                (select cast(sum(amount) as double) from intermediate.int_transactions_accepted as t
                  inner join intermediate.{MODEL} as f
                     on t.customer_id = f.customer_id and f.snapshot_date = date '{EVALUATED}'
                  where t.transaction_date > date '{EVALUATED}'
