@@ -28,6 +28,10 @@
 {% endmacro %}
 
 {% macro c360_log_history_plan() %}
+    {#- nothing to say while the run context is not built (a compile or a lint of the project) -#}
+    {%- if load_relation(ref('int_snapshot_dates')) is none -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set plan = run_query(
         "select compute_reason, count(*), min(snapshot_date), max(snapshot_date) from "
         ~ ref('int_snapshot_dates') ~ " group by compute_reason order by 3") -%}

@@ -37,9 +37,9 @@ assessed as (
 
 {% if target.type == 'duckdb' -%}
 -- value forecasts: a Python model (pymc-marketing), on DuckDB only; NULL on Spark
-purchase_forecasts as (
-    select * from {{ ref('int_customer_snapshots_purchase_forecast') }}
-),
+    purchase_forecasts as (
+        select * from {{ ref('int_customer_snapshots_purchase_forecast') }}
+    ),
 {%- endif %}
 
 final as (
@@ -120,9 +120,9 @@ final as (
     inner join snapshot_dates
         on valued.snapshot_date = snapshot_dates.snapshot_date
     {% if target.type == 'duckdb' -%}
-    left join purchase_forecasts
-        on valued.customer_id = purchase_forecasts.customer_id
-            and valued.snapshot_date = purchase_forecasts.snapshot_date
+        left join purchase_forecasts
+            on valued.customer_id = purchase_forecasts.customer_id
+                and valued.snapshot_date = purchase_forecasts.snapshot_date
     {%- endif %}
 )
 

@@ -27,14 +27,14 @@ inputs as (
 ),
 
 {% if reuse_history -%}
-stored as (
-    select
-        snapshot_date,
-        max(scoring_config_fingerprint) as scoring_config_fingerprint,
-        max(input_fingerprint) as input_fingerprint
-    from {{ history }}
-    group by snapshot_date
-),
+    stored as (
+        select
+            snapshot_date,
+            max(scoring_config_fingerprint) as scoring_config_fingerprint,
+            max(input_fingerprint) as input_fingerprint
+        from {{ history }}
+        group by snapshot_date
+    ),
 {%- endif %}
 
 fingerprinted as (
@@ -62,8 +62,8 @@ fingerprinted as (
     inner join inputs
         on requested.snapshot_date = inputs.snapshot_date
     {% if reuse_history -%}
-    left join stored
-        on requested.snapshot_date = stored.snapshot_date
+        left join stored
+            on requested.snapshot_date = stored.snapshot_date
     {%- endif %}
 ),
 

@@ -16,10 +16,11 @@ snapshot_dates as (
 inventory as (
     select
         concat_ws(
-            ','
-            {%- for table in ['account_owners', 'activity_events', 'funnel_events', 'support_tickets'] %},
-            max(case when source_table = '{{ table }}' and is_present then '{{ table }}' else '' end)
-            {%- endfor %}
+            ',',
+            {% for table in ['account_owners', 'activity_events', 'funnel_events', 'support_tickets'] -%}
+                max(case when source_table = '{{ table }}' and is_present then '{{ table }}' else '' end)
+                {{- ',' if not loop.last }}
+            {% endfor -%}
         ) as present_sources
     from {{ ref('stg_customer360__raw_file_inventory') }}
 ),
@@ -73,7 +74,7 @@ per_snapshot as (
         coalesce(sum(daily_hashes.customers), 0) as customers
     from snapshot_dates
     left join daily_hashes
-        on daily_hashes.known_date <= snapshot_dates.snapshot_date
+        on snapshot_dates.snapshot_date >= daily_hashes.known_date
     group by snapshot_dates.snapshot_date
 ),
 

@@ -5,6 +5,7 @@
     columns as they were computed then (its rows are read by name, not through ref(), because
     the history is built from this model's descendants).
 #}
+-- depends_on: {{ ref('int_snapshot_dates') }}
 {%- set history = adapter.get_relation(
     database=target.database, schema=target.schema,
     identifier='customer360__customer_score_history') -%}
@@ -13,16 +14,9 @@
     'recency_score', 'frequency_score', 'monetary_score', 'rfm_composite_score',
     'customer_health_score', 'days_since_last_activity', 'revenue_12m',
     'churn_probability_configured',
-] -%}
+] %}
 
 with
-
-snapshot_dates as (
-    select
-        snapshot_date,
-        is_computed
-    from {{ ref('int_snapshot_dates') }}
-),
 
 customers as (
     select
@@ -90,26 +84,33 @@ computed as (
 ),
 
 {% if history is not none -%}
-kept as (
-    select
-        history.customer_id,
-        history.snapshot_date,
-        {% for column in feature_columns -%}
-            history.{{ column }},
-        {% endfor -%}
-        false as is_computed
-    from {{ history }} as history
-    inner join snapshot_dates
-        on history.snapshot_date = snapshot_dates.snapshot_date
-    where not snapshot_dates.is_computed
-),
+    snapshot_dates as (
+        select
+            snapshot_date,
+            is_computed
+        from {{ ref('int_snapshot_dates') }}
+    ),
+
+    kept as (
+        select
+            history.customer_id,
+            history.snapshot_date,
+            {% for column in feature_columns -%}
+                history.{{ column }},
+            {% endfor -%}
+            false as is_computed
+        from {{ history }} as history
+        inner join snapshot_dates
+            on history.snapshot_date = snapshot_dates.snapshot_date
+        where not snapshot_dates.is_computed
+    ),
 {%- endif %}
 
 final as (
     select * from computed
     {% if history is not none -%}
-    union all
-    select * from kept
+        union all
+        select * from kept
     {%- endif %}
 )
 

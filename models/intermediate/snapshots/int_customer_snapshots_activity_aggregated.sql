@@ -13,6 +13,8 @@
     - a channel counts while its latest event on or before T is less than 365 days old.
 #}
 {%- set engagement_window_days = c360_validated_number('engagement_window_days', 1) -%}
+{%- set channel_age_days = dbt.datediff(
+    'by_channel_spans.last_event_date', 'snapshot_dates.snapshot_date', 'day') -%}
 
 with
 
@@ -67,11 +69,15 @@ numbered_window_starts as (
 periods as (
     select
         requested_dates.snapshot_date as period_end_date,
-        {% for slot in [1, 2, 3] -%}
-            max(case when numbered_window_starts.start_slot = {{ slot }}
-                then numbered_window_starts.window_start_date end) as window_start_{{ slot }}
-            {{- ',' if not loop.last }}
-        {% endfor -%}
+        max(case
+            when numbered_window_starts.start_slot = 1 then numbered_window_starts.window_start_date
+        end) as window_start_1,
+        max(case
+            when numbered_window_starts.start_slot = 2 then numbered_window_starts.window_start_date
+        end) as window_start_2,
+        max(case
+            when numbered_window_starts.start_slot = 3 then numbered_window_starts.window_start_date
+        end) as window_start_3
     from requested_dates
     left join numbered_window_starts
         on requested_dates.snapshot_date = numbered_window_starts.window_start_period
@@ -85,16 +91,18 @@ by_channel_period as (
         periods.period_end_date,
         max(activity_events.event_date) as last_event_date,
         count(*) as events,
-        {% for slot in [1, 2, 3] -%}
-            sum(case when activity_events.event_date > periods.window_start_{{ slot }} then 1 else 0 end)
-                as events_after_window_start_{{ slot }}{{ ',' if not loop.last }}
-        {% endfor -%}
+        sum(case when activity_events.event_date > periods.window_start_1 then 1 else 0 end)
+            as events_after_window_start_1,
+        sum(case when activity_events.event_date > periods.window_start_2 then 1 else 0 end)
+            as events_after_window_start_2,
+        sum(case when activity_events.event_date > periods.window_start_3 then 1 else 0 end)
+            as events_after_window_start_3
     from activity_events
     cross join range_bounds
     inner join periods
-        on periods.period_end_date = {{ c360_snapshot_period(
+        on {{ c360_snapshot_period(
             'activity_events.event_date', 'range_bounds.earliest_snapshot_date',
-            'range_bounds.as_of_date') }}
+            'range_bounds.as_of_date') }} = periods.period_end_date
     group by activity_events.customer_id, activity_events.channel, periods.period_end_date
 ),
 
@@ -145,7 +153,7 @@ latest_at_snapshot as (
     from by_period_spans
     inner join snapshot_dates
         on by_period_spans.period_end_date <= snapshot_dates.snapshot_date
-            and snapshot_dates.snapshot_date < by_period_spans.next_period_end_date
+            and by_period_spans.next_period_end_date > snapshot_dates.snapshot_date
 ),
 
 latest_at_window_start as (
@@ -156,7 +164,7 @@ latest_at_window_start as (
     from by_period_spans
     inner join numbered_window_starts
         on by_period_spans.period_end_date <= numbered_window_starts.window_start_period
-            and numbered_window_starts.window_start_period < by_period_spans.next_period_end_date
+            and by_period_spans.next_period_end_date > numbered_window_starts.window_start_period
 ),
 
 after_window_start as (
@@ -181,8 +189,8 @@ channels_in_window as (
     from by_channel_spans
     inner join snapshot_dates
         on by_channel_spans.period_end_date <= snapshot_dates.snapshot_date
-            and snapshot_dates.snapshot_date < by_channel_spans.next_period_end_date
-    where {{ dbt.datediff('by_channel_spans.last_event_date', 'snapshot_dates.snapshot_date', 'day') }} < 365
+            and by_channel_spans.next_period_end_date > snapshot_dates.snapshot_date
+    where {{ channel_age_days }} < 365
     group by by_channel_spans.customer_id, snapshot_dates.snapshot_date
 ),
 

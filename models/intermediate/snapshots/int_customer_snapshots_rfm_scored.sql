@@ -9,6 +9,7 @@
     back, which is much cheaper than three sorting windows over every customer of every snapshot.
 #}
 {%- set weights = c360_validated_weights('rfm_weights', ['recency', 'frequency', 'monetary']) -%}
+{%- set ranked = 'ranked_counts.ranked_customers' -%}
 
 with
 
@@ -61,17 +62,17 @@ ranked_counts as (
 ),
 
 {% for measure, better in [('recency_days', 'desc'), ('frequency', 'asc'), ('monetary', 'asc')] %}
-{{ measure }}_ranks as (
-    select
-        snapshot_date,
-        {{ measure }},
-        sum(count(*)) over (
-            partition by snapshot_date order by {{ measure }} {{ better }}
-            rows between unbounded preceding and current row
-        ) as rank_no_better
-    from ranked_inputs
-    group by snapshot_date, {{ measure }}
-),
+    {{ measure }}_ranks as (
+        select
+            snapshot_date,
+            {{ measure }},
+            sum(count(*)) over (
+                partition by snapshot_date order by {{ measure }} {{ better }}
+                rows between unbounded preceding and current row
+            ) as rank_no_better
+        from ranked_inputs
+        group by snapshot_date, {{ measure }}
+    ),
 {% endfor %}
 
 scored as (
@@ -81,15 +82,21 @@ scored as (
         rfm_inputs.recency_days,
         rfm_inputs.frequency,
         rfm_inputs.monetary,
-        case when rfm_inputs.frequency > 0 then
-            {{ c360_quintile_score('recency_days_ranks.rank_no_better', 'ranked_counts.ranked_customers') }}
-        else 1 end as recency_score,
-        case when rfm_inputs.frequency > 0 then
-            {{ c360_quintile_score('frequency_ranks.rank_no_better', 'ranked_counts.ranked_customers') }}
-        else 1 end as frequency_score,
-        case when rfm_inputs.frequency > 0 then
-            {{ c360_quintile_score('monetary_ranks.rank_no_better', 'ranked_counts.ranked_customers') }}
-        else 1 end as monetary_score
+        case
+            when rfm_inputs.frequency > 0
+                then {{ c360_quintile_score('recency_days_ranks.rank_no_better', ranked) }}
+            else 1
+        end as recency_score,
+        case
+            when rfm_inputs.frequency > 0
+                then {{ c360_quintile_score('frequency_ranks.rank_no_better', ranked) }}
+            else 1
+        end as frequency_score,
+        case
+            when rfm_inputs.frequency > 0
+                then {{ c360_quintile_score('monetary_ranks.rank_no_better', ranked) }}
+            else 1
+        end as monetary_score
     from rfm_inputs
     left join ranked_counts
         on rfm_inputs.snapshot_date = ranked_counts.snapshot_date

@@ -76,8 +76,10 @@ tiered as (
     from revenue
     left join tier_bands
         on revenue.revenue_12m >= tier_bands.min_revenue_12m
-            and (tier_bands.next_min_revenue_12m is null
-                or revenue.revenue_12m < tier_bands.next_min_revenue_12m)
+            and (
+                tier_bands.next_min_revenue_12m is null
+                or revenue.revenue_12m < tier_bands.next_min_revenue_12m
+            )
 ),
 
 flagged as (

@@ -89,11 +89,11 @@ per_bucket as (
             as net_revenue_in_rfm_window,
         sum(case when days_before_snapshot < {{ velocity_window_days }} then net_amount else 0 end)
             as net_revenue_in_velocity_window,
-        sum(case when days_before_snapshot < 183 then net_amount else 0 end)
-            as revenue_recent_half_year,
         {% for transaction_type in var('transaction_types') -%}
-            max(has_{{ transaction_type }}) as has_{{ transaction_type }}{{ ',' if not loop.last }}
+            max(has_{{ transaction_type }}) as has_{{ transaction_type }},
         {% endfor -%}
+        sum(case when days_before_snapshot < 183 then net_amount else 0 end)
+            as revenue_recent_half_year
     from bucketed
     group by customer_id, snapshot_date, month_bucket
 ),
@@ -114,8 +114,10 @@ aggregated as (
         sum(revenue_recent_half_year) as revenue_recent_half_year,
         -- breadth: transaction types used in the last 365 days
         {% for transaction_type in var('transaction_types') -%}
-            max(case when month_bucket >= 0 then has_{{ transaction_type }} else 0 end)
-            {{- ' +' if not loop.last else ' as transaction_types_12m,' }}
+            max(case
+                when month_bucket >= 0 then has_{{ transaction_type }}
+                else 0
+            end){{ ' +' if not loop.last else ' as transaction_types_12m,' }}
         {% endfor -%}
         -- exact decimal sums of the monthly buckets: independent of the order of additions
         sum(case when month_bucket >= 0 then net_amount * net_amount else 0 end)
