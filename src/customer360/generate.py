@@ -6,11 +6,24 @@ pure function of (customers, seed, file_format, bad_row_rate): there is no wall 
 on END_DATE, and every random draw comes from a numpy stream derived from the seed with a fixed
 key per table and chunk of customers, so equal inputs give byte-identical files.
 
-The default size, 5,001 customers, is calibrated to look like the snapshot analysed in the seeds
-(SPEC section 6): a few percent of large enterprise accounts, each the biggest account of its
-owner's book and active on a monthly rhythm (yet about 40% quiet for the last six months after an
-up-front renewal), and a long tail of small, mostly lapsed customers, half of whom never bought.
-A small, deliberate share of contract-breaking rows gives the rejected-rows model something to show.
+Customers buy and leave by a mechanism, so that forecasts fitted on the history have something
+real to learn (SPEC section 8). Every buyer follows a BG/NBD process: a first purchase some days
+after signing up, then repeat purchases as a Poisson process at its own rate, and after each
+repeat purchase it drops out for good with its own probability. Rates are gamma and dropout
+probabilities beta distributed across customers, with parameters per profile: large accounts
+(four per owner's book, billed monthly to yearly for a yearly contract value, dropping out after
+about one purchase in five) and small buyers (a set-up purchase, then repeats every two months
+or so, capped below the Gold bound, dropping out after about one in twelve); some small
+customers never buy. The process is simulated exactly up to END_DATE (see `_plan_purchases`),
+with no shaping of the last months, so the past predicts the future as a model would expect.
+Activity comes in bursts after each purchase on top of a thin base rate; after dropping out a
+customer falls silent within weeks. Transactions start on TRANSACTIONS_START, other events on
+HISTORY_START.
+
+The default size, 5,001 customers, is calibrated to SPEC section 6's ranges for the mart (a few
+percent High-Value Enterprise, most small customers dormant, an LTV ratio of about six). A
+small, deliberate share of contract-breaking rows gives the rejected-rows model something to
+show.
 
 Generation is vectorised with numpy and written with pyarrow in chunks of CHUNK_CUSTOMERS
 customers, so memory stays flat from 1,000 to 10,000,000 customers.
@@ -43,7 +56,10 @@ FILE_FORMATS = ("parquet", "csv")
 CHUNK_CUSTOMERS = 250_000
 
 END_DATE = date(2025, 12, 31)
-HISTORY_START = date(2024, 1, 1)
+# Activity, funnel and support events start at HISTORY_START; transactions reach two years further
+# back, so lifetime revenue and the RFM window of the earliest snapshots see whole histories.
+HISTORY_START = date(2022, 1, 1)
+TRANSACTIONS_START = date(2016, 1, 1)
 
 TABLES = (
     "customers",
@@ -138,48 +154,54 @@ _EPOCH = date(1970, 1, 1)
 _DAY_SECONDS = 86_400
 _END = (END_DATE - _EPOCH).days
 _START = (HISTORY_START - _EPOCH).days
-# The mart calls a customer dormant when days since the last event exceed 180; the last event of a
-# customer meant to look dormant falls on this day or before.
+_TRANSACTIONS_START = (TRANSACTIONS_START - _EPOCH).days
+# The mart calls a customer dormant when days since the last event exceed 180.
 _LAST_DORMANT_DAY = _END - 181
-# First day of the trailing 365-day window that revenue_12m and the tiers read.
-_YEAR_START = _END - 364
-_SIGNUP_SPAN_DAYS = 5 * 365
-# A few sign-ups are recent; they cannot be dormant and would otherwise swamp the active share.
+# Sign-ups reach back this far before END_DATE, a year before the history starts: those
+# customers' first purchases, and some whole lives, lie before the files begin.
+_SIGNUP_SPAN_DAYS = (6 * 365, 12 * 365)  # large accounts (a younger business), small customers
+# A few sign-ups are recent; they are onboarding at END_DATE.
 _RECENT_SIGNUP_SHARE = 0.04
-# Quiet enterprise accounts renewed up front in the first half of the last year, then went silent.
-_QUIET_FROM = (date(2025, 2, 1) - _EPOCH).days
 
 # --- Books of business ------------------------------------------------------------------------
 _CUSTOMERS_PER_OWNER = 37
+_LARGE_PER_BOOK = 4
 _UNASSIGNED_SHARE = 0.05
 # The unassigned pool is one big book, so its enterprise accounts stay under 5% of it: they are
 # the Gold/Platinum customers that are not High-Value Enterprise.
 _POOLED_LARGE_SHARE = 0.25
 
-# --- Behaviour --------------------------------------------------------------------------------
-# Half of the small customers never bought in the history (free or trial accounts); without them
-# every buyer is ranked by RFM and the small customers' composite cannot fall near the seeds' 1.8.
-_SMALL_BUYER_SHARE = 0.5
-# Probability of an event in the trailing 180 days: large, small buyer, small non-buyer.
-_ACTIVE_SHARE = (0.58, 0.19, 0.06)
-# Purchases per day while a customer is engaged: large, small active, small lapsed.
-_PURCHASE_RATE = (1.0 / 30, 1.0 / 30, 1.2 / 30)
-# Median amount of one purchase of a large account: about 1,700 a year, Gold or Platinum. The mart
-# values a customer at lifetime revenue plus about two years of revenue_12m ahead, so large
-# accounts paying much more would put the HVE / SMB LTV ratio above the seeds' 5.5 (SPEC: 4.5-7).
-_LARGE_PURCHASE_MEDIAN = 118.0
-# A small buyer spends a budget over its engaged time, however long that was (median budget of
-# active, lapsed small buyers). Budgets vary less than time does, which keeps the enterprise
-# accounts on top of the monetary ranking although small buyers spend about 2,000 each.
-_SMALL_BUDGET_MEDIAN = (1_850.0, 2_800.0)
-# Lognormal sigma of a customer's spend level; narrow, so that few large accounts fall below Gold.
-_CUSTOMER_SPREAD = 0.25
+# --- Behaviour: purchases and dropout (BG/NBD) --------------------------------------------------
+# Each buyer makes a first purchase some days after signing up, then repeat purchases as a
+# Poisson process of its own rate (gamma distributed across customers, per profile). After each
+# repeat purchase it drops out for good with its own probability (beta distributed across
+# customers, per profile). Profiles: large accounts, small buyers. Some small customers never buy.
+_SMALL_BUYER_SHARE = 0.9
+_FIRST_PURCHASE_DELAY_DAYS = 30.0  # mean days from signup to the first purchase
+# Gamma shape and mean of the repeat purchase rate (purchases per day), and its floor: large
+# accounts are billed monthly to yearly, small buyers come back every few months.
+_PURCHASE_RATE_SHAPE = (2.0, 3.0)
+_PURCHASE_RATE_MEAN = (1.0 / 60, 1.0 / 60)
+_PURCHASE_RATE_FLOOR = 1.0 / 400
+# Beta(a, b) of the dropout probability after a repeat purchase.
+_DROPOUT_BETA = ((4.0, 16.0), (6.0, 66.0))
+# Spend. A large account has a yearly contract value (lognormal median), billed at its rate, so
+# one purchase is the contract value over the purchases of a year. A small buyer has a budget
+# (lognormal median) that it spends over its expected lifetime of 1 / dropout purchases: those
+# that leave early buy big.
+_LARGE_YEAR_MEDIAN = 1_100.0
+_SMALL_BUDGET_MEDIAN = 2_000.0
+_CUSTOMER_SPREAD = (0.3, 0.5)  # lognormal sigma of a customer's spend level: large, small
 _PURCHASE_SPREAD = 0.45  # lognormal sigma of one purchase around the customer's typical amount
-# Small customers stay below the Gold bound (1,000) over the trailing year, so Gold/Platinum is
-# the enterprise structure above; each gets its own cap so that no spike shows at the bound.
-_SMALL_YEAR_CAP = (300.0, 950.0)
-# The up-front renewal of a quiet enterprise account, in months of its usual spend.
-_PREPAID_MONTHS = (9.0, 14.0)
+# A small customer's expected yearly spend stays below the Gold bound (1,000), each under a cap
+# of its own so that no spike shows at the bound: Gold/Platinum is the enterprise structure.
+_SMALL_YEAR_CAP = (250.0, 700.0)
+# After its last purchase a customer that dropped out still logs in and writes for a while.
+_AFTERGLOW_DAYS = 25.0
+# A small buyer's first purchase is its set-up: uniform in this range, whatever it spends later.
+_SMALL_FIRST_PURCHASE = (100.0, 300.0)
+# A small customer who never buys uses the product for a trial of about this many days.
+_TRIAL_DAYS = 90.0
 _PURCHASE_TYPES = {  # renewal, expansion, one_time; "new" marks a first purchase after sign-up
     "large": (0.5, 0.3, 0.2),
     "small": (0.35, 0.1, 0.55),
@@ -188,8 +210,13 @@ _TYPE_WEIGHT = np.array([2.0, 1.0, 1.6, 0.7, 0.0])  # amount factor per TRANSACT
 _REFUND_SHARE = 0.031  # of purchases; about 3% of all transactions
 _REFUND_PART = (0.4, 1.0)  # share of the purchase given back
 
-# Activity events per engaged day: large active, large quiet, small active, small lapsed.
-_ACTIVITY_RATE = (0.6, 0.25, 0.25, 0.07)
+# Activity: a thin base rate per engaged day (large accounts, small buyers; small non-buyers'
+# own rate), and bursts of use in the days after each purchase (mean events per purchase: large,
+# small), so a customer that buys rarely is quiet for long stretches.
+_BASE_ACTIVITY = (0.02, 0.012)
+_BROWSING_RATE = 0.07
+_EVENTS_AFTER_PURCHASE = (6.0, 3.0)
+_USE_AFTER_PURCHASE_DAYS = 45
 _EVENT_TYPE_MIX = {"large": (0.35, 0.35, 0.12, 0.18), "small": (0.5, 0.35, 0.02, 0.13)}
 # Channel mix per event type, rows in EVENT_TYPES order, columns in CHANNELS order.
 _CHANNEL_MIX = np.array(
@@ -375,12 +402,13 @@ def _plan_books(customers: int, rng: np.random.Generator) -> _Books:
     weight = rng.uniform(0.5, 1.5, owners)
     owner = np.searchsorted(np.cumsum(weight / weight.sum()), rng.random(customers), side="right")
     owner = np.where(unassigned, -1, np.minimum(owner, owners - 1)).astype(np.int32)
-    # One large account per book (its biggest customer, hence above 5% of it): the first member
-    # of each book in a random order.
+    # _LARGE_PER_BOOK large accounts per book (its biggest customers, each above 5% of it while
+    # it buys): the first members of each book in a random order.
     order = rng.permutation(customers)
-    held, first_seen = np.unique(owner[order], return_index=True)
     is_large = np.zeros(customers, dtype=bool)
-    is_large[order[first_seen[held >= 0]]] = True
+    for _ in range(_LARGE_PER_BOOK):
+        held, first_seen = np.unique(np.where(is_large[order], -2, owner[order]), return_index=True)
+        is_large[order[first_seen[held >= 0]]] = True
     is_large |= unassigned & (rng.random(customers) < _POOLED_LARGE_SHARE)
     # The first customer is large and active on END_DATE, so the default as_of_date is END_DATE.
     is_large[0] = True
@@ -391,7 +419,9 @@ def _plan_books(customers: int, rng: np.random.Generator) -> _Books:
 class _Cohort:
     """One chunk of customers and the shape of their history, shared by all their tables.
 
-    Days are day numbers since 1970-01-01. Every event of a customer falls in [start, last].
+    Days are day numbers since 1970-01-01. Every event of a customer in the files falls in
+    [start, last]; a customer whose whole life lies before HISTORY_START has last < start and
+    no events. Purchases follow the plan of `_plan_purchases`.
     """
 
     first: int
@@ -400,8 +430,8 @@ class _Cohort:
     signup: np.ndarray
     start: np.ndarray
     last: np.ndarray
-    buys: np.ndarray
-    active: np.ndarray
+    buys: np.ndarray  # has a purchase in the files
+    purchases: _Purchases
 
     @cached_property
     def ids(self) -> pa.Array:
@@ -419,7 +449,80 @@ class _Cohort:
 
     @property
     def engaged_days(self) -> np.ndarray:
-        return self.last - self.start + 1
+        return np.maximum(self.last - self.start + 1, 0)
+
+
+class _Purchases(NamedTuple):
+    """Each customer's purchases up to END_DATE, as drawn from the BG/NBD process.
+
+    A buyer's first purchase is on `first_day`; `repeats` repeat purchases follow, the last of
+    them on `last_day` and the others uniform between (a Poisson process seen up to its last
+    event). `alive` is false once the customer dropped out. Non-buyers have repeats = -1.
+    """
+
+    first_day: np.ndarray
+    last_day: np.ndarray
+    repeats: np.ndarray
+    alive: np.ndarray
+    rate: np.ndarray  # repeat purchases per day while alive
+    typical: np.ndarray  # typical amount of one purchase (currency units)
+    row_customer: np.ndarray  # one entry per purchase in the files: the customer ...
+    row_day: np.ndarray  # ... and the day, in customer order (not sorted by day)
+
+
+def _plan_purchases(
+    rng: np.random.Generator, signup: np.ndarray, is_large: np.ndarray, buys: np.ndarray
+) -> _Purchases:
+    """Draw each buyer's rate, dropout probability and spend, and its purchases up to END_DATE.
+
+    With rate lambda over the S days from the first purchase to END_DATE, n ~ Poisson(lambda S)
+    repeat purchases would happen if the customer never dropped out; it drops out after the
+    R-th, R ~ Geometric(p). So min(R, n) repeats are seen; the last of them is the k-th of n
+    uniform order statistics on S, Beta(k, n - k + 1) S, and the earlier ones uniform before it.
+    """
+    size = len(signup)
+    profile = np.where(is_large, 0, 1)
+    shape = np.array(_PURCHASE_RATE_SHAPE)[profile]
+    rate = rng.gamma(shape, np.array(_PURCHASE_RATE_MEAN)[profile] / shape)
+    rate = np.maximum(rate, _PURCHASE_RATE_FLOOR)
+    beta = np.array(_DROPOUT_BETA)[profile]
+    dropout = rng.beta(beta[:, 0], beta[:, 1])
+    first_day = signup + np.floor(rng.exponential(_FIRST_PURCHASE_DELAY_DAYS, size)).astype(
+        np.int64
+    )
+    span = np.maximum(_END - first_day, 0)
+    possible = rng.poisson(rate * span)
+    until_dropout = rng.geometric(np.clip(dropout, 1e-6, 1.0))
+    repeats = np.minimum(possible, until_dropout)
+    alive = until_dropout > possible
+    share = rng.beta(np.maximum(repeats, 1), possible - repeats + 1)
+    last_day = first_day + np.where(repeats > 0, np.floor(share * span), 0).astype(np.int64)
+
+    level = rng.lognormal(0, np.array(_CUSTOMER_SPREAD)[profile])
+    per_year = 365 * rate
+    contract = _LARGE_YEAR_MEDIAN * level / per_year
+    cap = rng.uniform(*_SMALL_YEAR_CAP, size) / per_year
+    budget = np.minimum(_SMALL_BUDGET_MEDIAN * level * dropout, cap)
+    typical = np.where(is_large, contract, budget)
+
+    in_files = buys & (first_day <= _END) & (last_day >= _TRANSACTIONS_START)
+    repeats = np.where(in_files, repeats, -1)
+    return _Purchases(first_day, last_day, repeats, alive & in_files, rate, typical, *_NO_ROWS)
+
+
+_NO_ROWS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+def _purchase_days(rng: np.random.Generator, plan: _Purchases) -> _Purchases:
+    """The plan with its rows in the files: the first purchase, the last repeat, those between."""
+    drawn = np.where(plan.repeats >= 0, 1 + plan.repeats, 0)
+    customer = np.repeat(np.arange(len(drawn)), drawn)
+    position = np.arange(len(customer)) - np.repeat(np.cumsum(drawn) - drawn, drawn)
+    first, last = plan.first_day[customer], plan.last_day[customer]
+    between = first + np.floor(rng.random(len(customer)) * (last - first + 1)).astype(np.int64)
+    day = np.select([position == 0, position == 1], [first, last], between)
+    kept = day >= _TRANSACTIONS_START
+    return plan._replace(row_customer=customer[kept], row_day=day[kept])
 
 
 def _plan_cohort(books: _Books, first: int, stop: int, rng: np.random.Generator) -> _Cohort:
@@ -429,36 +532,29 @@ def _plan_cohort(books: _Books, first: int, stop: int, rng: np.random.Generator)
     age = np.where(
         recent,
         rng.integers(0, _END - _LAST_DORMANT_DAY, size),
-        rng.integers(_END - _LAST_DORMANT_DAY, _SIGNUP_SPAN_DAYS, size),
+        rng.integers(_END - _LAST_DORMANT_DAY, np.where(is_large, *_SIGNUP_SPAN_DAYS), size),
     )
     signup = _END - age
-    start = np.maximum(signup, _START)
-    buys = is_large | (rng.random(size) < _SMALL_BUYER_SHARE)
-    active_share = np.select([is_large, buys], _ACTIVE_SHARE[:2], _ACTIVE_SHARE[2])
-    active = (rng.random(size) < active_share) | (signup > _LAST_DORMANT_DAY)
-    last = _last_event_day(rng, start, is_large, active)
+    wants = is_large | (rng.random(size) < _SMALL_BUYER_SHARE)
     if first == 0:
-        active[0], last[0] = True, _END
-    return _Cohort(first, books.owner[first:stop], is_large, signup, start, last, buys, active)
-
-
-def _last_event_day(
-    rng: np.random.Generator, start: np.ndarray, is_large: np.ndarray, active: np.ndarray
-) -> np.ndarray:
-    """The day of each customer's last event: recent if active, else before the dormant cut-off."""
-    share = rng.random(len(start))
-    recent_from = np.maximum(start, _LAST_DORMANT_DAY + 1)
-    # Large active accounts lean towards the last weeks; squaring the draw does that.
-    lean = np.where(is_large, share**2, share)
-    active_day = _END - np.floor(lean * (_END - recent_from + 1)).astype(np.int64)
-    quiet_from = np.maximum(start, _QUIET_FROM)
-    quiet_day = quiet_from + np.floor(share * (_LAST_DORMANT_DAY - quiet_from + 1))
-    # Lapses lean a little late, so about a third of lapsed small buyers still paid something in
-    # the trailing year: that is most of the small customers' revenue_12m.
-    lapse = rng.beta(1.2, 1.0, len(start))
-    lapsed_day = start + np.floor(lapse * (_LAST_DORMANT_DAY - start + 1))
-    dormant_day = np.where(is_large, quiet_day, lapsed_day).astype(np.int64)
-    return np.where(active, active_day, np.minimum(dormant_day, _LAST_DORMANT_DAY))
+        signup[0] = min(signup[0], _TRANSACTIONS_START)
+    plan = _plan_purchases(rng, signup, is_large, wants)
+    if first == 0:
+        # The first customer buys on END_DATE, so the default as_of_date is END_DATE.
+        plan.last_day[0], plan.alive[0] = _END, True
+        plan.repeats[0] = max(plan.repeats[0], 1)
+    plan = _purchase_days(rng, plan)
+    buys = plan.repeats >= 0
+    start = np.maximum(signup, _START)
+    afterglow = np.floor(rng.exponential(_AFTERGLOW_DAYS, size)).astype(np.int64)
+    trial = np.floor(rng.exponential(_TRIAL_DAYS, size)).astype(np.int64)
+    last = np.select(
+        [plan.alive, buys, wants],
+        [_END, plan.last_day + afterglow, plan.last_day + afterglow],
+        signup + trial,
+    )
+    last = np.minimum(last, _END)
+    return _Cohort(first, books.owner[first:stop], is_large, signup, start, last, buys, plan)
 
 
 def _all_rows(books: _Books, seed: int, starts: range) -> Iterator[tuple[str, _Rows]]:
@@ -553,7 +649,9 @@ def _spread_days(
 
 def _chronological(customer: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     """Row order by customer, then time: files are sorted, and keys are numbered in that order."""
-    offset = seconds - (_START - 400) * _DAY_SECONDS  # non-negative for every generated row
+    offset = (
+        seconds - (_TRANSACTIONS_START - 400) * _DAY_SECONDS
+    )  # non-negative for every generated row
     return np.argsort((customer.astype(np.int64) << 27) + offset, kind="stable")
 
 
@@ -622,26 +720,19 @@ def _nulls(rng: np.random.Generator, column: str, size: int) -> np.ndarray:
 
 
 def _transactions(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
-    """Purchases spread over each buyer's engaged days, one on its last day, plus refunds."""
-    profile = np.select([cohort.is_large, cohort.active], [0, 1], 2)
-    rate = np.array(_PURCHASE_RATE)[profile]
-    purchases = np.where(cohort.buys, 1 + rng.poisson(rate * cohort.engaged_days), 0)
-    customer, seconds = _spread_days(rng, cohort, purchases)
-    # The first row drawn per buyer moves to its last day, so that day is its last purchase.
-    firsts = np.cumsum(purchases) - purchases
-    firsts = firsts[purchases > 0]
-    seconds[firsts] = cohort.last[customer[firsts]] * _DAY_SECONDS + seconds[firsts] % _DAY_SECONDS
+    """The planned purchases of each buyer that fall in the files' history, plus refunds."""
+    plan = cohort.purchases
+    customer = plan.row_customer
+    seconds = plan.row_day * _DAY_SECONDS + _time_of_day(rng, len(customer))
     order = _chronological(customer, seconds)
     customer, seconds = customer[order], seconds[order]
 
     kind = _purchase_types(rng, cohort, customer)
-    level = rng.lognormal(0, _CUSTOMER_SPREAD, cohort.size)
-    budget = np.where(cohort.active, *_SMALL_BUDGET_MEDIAN) * level / np.maximum(purchases, 1)
-    typical = np.where(cohort.is_large, _LARGE_PURCHASE_MEDIAN * level, budget)
-    amount = typical[customer] * rng.lognormal(0, _PURCHASE_SPREAD, len(customer))
-    cents = np.maximum(np.round(amount * _TYPE_WEIGHT[kind] * 100), 500).astype(np.int64)
-    _add_prepaid_renewals(rng, cohort, customer, kind, cents)
-    _cap_small_years(rng, cohort, customer, seconds, cents)
+    amount = plan.typical[customer] * rng.lognormal(0, _PURCHASE_SPREAD, len(customer))
+    amount = amount * _TYPE_WEIGHT[kind]
+    set_up = (kind == 0) & ~cohort.is_large[customer]
+    amount[set_up] = rng.uniform(*_SMALL_FIRST_PURCHASE, int(set_up.sum()))
+    cents = np.maximum(np.round(amount * 100), 500).astype(np.int64)
 
     customer, seconds, kind, cents = _with_refunds(rng, cohort, customer, seconds, kind, cents)
     table = pa.table(
@@ -660,42 +751,10 @@ def _transactions(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
 def _purchase_types(rng: np.random.Generator, cohort: _Cohort, customer: np.ndarray) -> np.ndarray:
     mixes = np.array([_PURCHASE_TYPES["large"], _PURCHASE_TYPES["small"]])
     kind = 1 + _draw_by_group(rng, mixes, np.where(cohort.is_large[customer], 0, 1))
-    # A customer's first purchase after signing up within the history is its "new" deal.
+    # A customer's first purchase, when it lies within the history, is its "new" deal.
     first_row = np.r_[True, customer[1:] != customer[:-1]]
-    kind[first_row & (cohort.signup[customer] >= _START)] = 0
+    kind[first_row & (cohort.purchases.first_day[customer] >= _TRANSACTIONS_START)] = 0
     return kind
-
-
-def _add_prepaid_renewals(
-    rng: np.random.Generator,
-    cohort: _Cohort,
-    customer: np.ndarray,
-    kind: np.ndarray,
-    cents: np.ndarray,
-) -> None:
-    """A quiet large account's last purchase is its annual renewal, paid up front (in place)."""
-    last_row = np.r_[customer[1:] != customer[:-1], True]
-    quiet = last_row & cohort.is_large[customer] & ~cohort.active[customer]
-    months = rng.uniform(*_PREPAID_MONTHS, int(quiet.sum()))
-    monthly = _LARGE_PURCHASE_MEDIAN * _PURCHASE_RATE[0] * 30
-    kind[quiet] = TRANSACTION_TYPES.index("renewal")
-    cents[quiet] = np.round(monthly * months * 100 * rng.lognormal(0, 0.3, len(months)))
-
-
-def _cap_small_years(
-    rng: np.random.Generator,
-    cohort: _Cohort,
-    customer: np.ndarray,
-    seconds: np.ndarray,
-    cents: np.ndarray,
-) -> None:
-    """Scale down a small customer's trailing-year purchases that would reach Gold (in place)."""
-    in_year = seconds >= _YEAR_START * _DAY_SECONDS
-    year_cents = np.bincount(customer, weights=cents * in_year, minlength=cohort.size)
-    cap = rng.uniform(*_SMALL_YEAR_CAP, cohort.size) * 100
-    factor = np.where(~cohort.is_large & (year_cents > cap), cap / np.maximum(year_cents, 1), 1.0)
-    scaled = in_year & (factor[customer] < 1.0)
-    cents[scaled] = np.maximum(np.floor(cents[scaled] * factor[customer[scaled]]), 100)
 
 
 def _with_refunds(
@@ -722,16 +781,25 @@ def _with_refunds(
 
 
 def _activity_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
-    """Logins, feature use, meetings and replies, dense for active accounts, thin for lapsed."""
-    profile = np.select(
-        [cohort.is_large & cohort.active, cohort.is_large, cohort.active], [0, 1, 2], 3
+    """Logins, feature use, meetings and replies: a thin base, and bursts after each purchase."""
+    base = np.select(
+        [~cohort.buys, cohort.is_large], [_BROWSING_RATE, _BASE_ACTIVITY[0]], _BASE_ACTIVITY[1]
     )
-    events = rng.poisson(np.array(_ACTIVITY_RATE)[profile] * cohort.engaged_days)
+    events = rng.poisson(base * cohort.engaged_days)
     # Non-buyers have no purchase on their last day, so an event marks it.
-    events = events + ~cohort.buys
+    events = events + (~cohort.buys & (cohort.engaged_days > 0))
     customer, seconds = _spread_days(rng, cohort, events)
-    lasts = (np.cumsum(events) - events)[~cohort.buys]
+    lasts = (np.cumsum(events) - events)[~cohort.buys & (cohort.engaged_days > 0)]
     seconds[lasts] = cohort.last[customer[lasts]] * _DAY_SECONDS + seconds[lasts] % _DAY_SECONDS
+    # Most use comes in the weeks after a purchase: onboarding a renewal, using what was bought.
+    plan = cohort.purchases
+    after = rng.poisson(np.where(cohort.is_large, *_EVENTS_AFTER_PURCHASE)[plan.row_customer])
+    buyer = np.repeat(plan.row_customer, after)
+    day = np.repeat(plan.row_day, after) + rng.integers(0, _USE_AFTER_PURCHASE_DAYS, len(buyer))
+    day = np.minimum(day, cohort.last[buyer])
+    seen = day >= _START
+    customer = np.concatenate([customer, buyer[seen]])
+    seconds = np.concatenate([seconds, day[seen] * _DAY_SECONDS + _time_of_day(rng, seen.sum())])
     order = _chronological(customer, seconds)
     customer, seconds = customer[order], seconds[order]
     mixes = np.array([_EVENT_TYPE_MIX["large"], _EVENT_TYPE_MIX["small"]])
@@ -761,7 +829,7 @@ def _funnel_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
     sales_day = marketing_day + np.where(swapped, -to_sales, to_sales)
     first_day = np.stack([marketing_day, sales_day, sales_day + to_support])
     shares = np.array([_STAGE_SHARE["buyer"], _STAGE_SHARE["browser"]])[np.where(cohort.buys, 0, 1)]
-    present = rng.random((size, 3)) < shares
+    present = (rng.random((size, 3)) < shares) & (cohort.engaged_days > 0)[:, None]
     touches = present.T * (1 + rng.poisson(_EXTRA_TOUCHES, (3, size)))
 
     customers, stages, days = [], [], []
