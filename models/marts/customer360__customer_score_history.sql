@@ -35,6 +35,13 @@ assessed as (
     select * from {{ ref('int_customer_snapshots_assessed') }}
 ),
 
+{% if target.type == 'duckdb' -%}
+-- value forecasts: a Python model (pymc-marketing), on DuckDB only; NULL on Spark
+purchase_forecasts as (
+    select * from {{ ref('int_customer_snapshots_purchase_forecast') }}
+),
+{%- endif %}
+
 final as (
     select
         valued.customer_id,
@@ -94,6 +101,16 @@ final as (
         assessed.sales_to_support_days,
         assessed.cross_stage_engagement_consistency,
 
+        {% if target.type == 'duckdb' -%}
+            purchase_forecasts.p_alive,
+            purchase_forecasts.predicted_purchases_365d,
+            purchase_forecasts.predicted_revenue_365d,
+        {%- else -%}
+            cast(null as double) as p_alive,
+            cast(null as double) as predicted_purchases_365d,
+            cast(null as double) as predicted_revenue_365d,
+        {%- endif %}
+
         snapshot_dates.scoring_config_fingerprint,
         snapshot_dates.input_fingerprint
     from valued
@@ -102,6 +119,11 @@ final as (
             and valued.snapshot_date = assessed.snapshot_date
     inner join snapshot_dates
         on valued.snapshot_date = snapshot_dates.snapshot_date
+    {% if target.type == 'duckdb' -%}
+    left join purchase_forecasts
+        on valued.customer_id = purchase_forecasts.customer_id
+            and valued.snapshot_date = purchase_forecasts.snapshot_date
+    {%- endif %}
 )
 
 select * from final

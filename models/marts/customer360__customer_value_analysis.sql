@@ -117,6 +117,11 @@ final as (
         current_scores.first_sales_date,
         current_scores.first_support_date,
 
+        -- value forecasts (SPEC section 8)
+        current_scores.p_alive,
+        current_scores.predicted_purchases_365d,
+        current_scores.predicted_revenue_365d,
+
         -- trends (SPEC section 7)
         current_scores.customer_health_score - trends.customer_health_score_3m
             as health_score_change_3m,

@@ -200,6 +200,11 @@ _SMALL_YEAR_CAP = (250.0, 700.0)
 _AFTERGLOW_DAYS = 25.0
 # A small buyer's first purchase is its set-up: uniform in this range, whatever it spends later.
 _SMALL_FIRST_PURCHASE = (100.0, 300.0)
+# Some small buyers start with an onboarding burst: a few add-on purchases in the first weeks
+# after the set-up (share of small buyers, extra purchases, days). Two years on they leave the
+# RFM window together, so those customers' frequency score falls by two points in one month:
+# the seeds' "frequency_score drop > 1 point" trigger has real cases to catch.
+_ONBOARDING_BURST = (0.25, (2, 5), 14)
 # A small customer who never buys uses the product for a trial of about this many days.
 _TRIAL_DAYS = 90.0
 _PURCHASE_TYPES = {  # renewal, expansion, one_time; "new" marks a first purchase after sign-up
@@ -308,7 +313,10 @@ _OWNER_LAST = (
 )  # fmt: skip
 _TEAM_MIX = (0.3, 0.45, 0.25)
 
-_STREAMS = {name: number for number, name in enumerate(("books", "cohort", *TABLES, "defects"))}
+_STREAMS = {
+    name: number
+    for number, name in enumerate(("books", "cohort", *TABLES, "defects", "onboarding"))
+}
 
 
 # === Public API ==============================================================================
@@ -513,19 +521,28 @@ def _plan_purchases(
 _NO_ROWS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
-def _purchase_days(rng: np.random.Generator, plan: _Purchases) -> _Purchases:
-    """The plan with its rows in the files: the first purchase, the last repeat, those between."""
+def _purchase_days(
+    rng: np.random.Generator, plan: _Purchases, onboarding: np.ndarray
+) -> _Purchases:
+    """The plan with its rows in the files: the first purchase, the last repeat, those between,
+    and the onboarding add-ons (`onboarding`: extra purchases per customer, after the first)."""
     drawn = np.where(plan.repeats >= 0, 1 + plan.repeats, 0)
     customer = np.repeat(np.arange(len(drawn)), drawn)
     position = np.arange(len(customer)) - np.repeat(np.cumsum(drawn) - drawn, drawn)
     first, last = plan.first_day[customer], plan.last_day[customer]
     between = first + np.floor(rng.random(len(customer)) * (last - first + 1)).astype(np.int64)
     day = np.select([position == 0, position == 1], [first, last], between)
+    extra = np.where(plan.repeats >= 0, onboarding, 0)
+    added = np.repeat(np.arange(len(extra)), extra)
+    added_day = plan.first_day[added] + 1 + (np.arange(len(added)) % _ONBOARDING_BURST[2])
+    customer, day = np.r_[customer, added], np.r_[day, np.minimum(added_day, _END)]
     kept = day >= _TRANSACTIONS_START
     return plan._replace(row_customer=customer[kept], row_day=day[kept])
 
 
-def _plan_cohort(books: _Books, first: int, stop: int, rng: np.random.Generator) -> _Cohort:
+def _plan_cohort(
+    books: _Books, first: int, stop: int, rng: np.random.Generator, extra: np.random.Generator
+) -> _Cohort:
     size = stop - first
     is_large = books.is_large[first:stop]
     recent = rng.random(size) < _RECENT_SIGNUP_SHARE
@@ -539,11 +556,14 @@ def _plan_cohort(books: _Books, first: int, stop: int, rng: np.random.Generator)
     if first == 0:
         signup[0] = min(signup[0], _TRANSACTIONS_START)
     plan = _plan_purchases(rng, signup, is_large, wants)
+    share, (low, high), _ = _ONBOARDING_BURST
+    bursts = ~is_large & (extra.random(size) < share)
+    onboarding = np.where(bursts, extra.integers(low, high + 1, size), 0)
     if first == 0:
         # The first customer buys on END_DATE, so the default as_of_date is END_DATE.
         plan.last_day[0], plan.alive[0] = _END, True
         plan.repeats[0] = max(plan.repeats[0], 1)
-    plan = _purchase_days(rng, plan)
+    plan = _purchase_days(rng, plan, onboarding)
     buys = plan.repeats >= 0
     start = np.maximum(signup, _START)
     afterglow = np.floor(rng.exponential(_AFTERGLOW_DAYS, size)).astype(np.int64)
@@ -562,7 +582,9 @@ def _all_rows(books: _Books, seed: int, starts: range) -> Iterator[tuple[str, _R
     total = len(books.owner)
     for chunk, first in enumerate(starts):
         stop = min(first + CHUNK_CUSTOMERS, total)
-        cohort = _plan_cohort(books, first, stop, _rng(seed, "cohort", chunk))
+        cohort = _plan_cohort(
+            books, first, stop, _rng(seed, "cohort", chunk), _rng(seed, "onboarding", chunk)
+        )
         for table, build in _CHUNK_BUILDERS.items():
             yield table, build(cohort, _rng(seed, table, chunk))
 
