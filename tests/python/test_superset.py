@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +45,8 @@ ADMIN = {"C360_SUPERSET_ADMIN_USER": "c360admin", "C360_SUPERSET_ADMIN_PASSWORD"
 # A rebuild as of an earlier date changes every figure the charts show.
 REBUILD_AS_OF_DATE = "2025-09-30"
 SERVER_START_SECONDS = 180
+EPOCH = date(1970, 1, 1)
+MILLISECONDS_PER_DAY = 86_400_000
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -105,7 +108,66 @@ EXPECTED_FIGURES = {
         ("customer_id", "rule_id"),
         True,
     ),
+    "Change over time": (
+        """
+        select
+            snapshot_date,
+            customer_segment,
+            avg(customer_health_score) as mean_customer_health_score,
+            avg(churn_probability) as mean_churn_probability,
+            avg(rfm_composite_score) as mean_rfm_composite_score
+        from customer360__customer_score_history
+        group by snapshot_date, customer_segment
+        """,
+        ("snapshot_date", "customer_segment"),
+        False,
+    ),
+    "Forecast quality": (
+        """
+        select
+            snapshot_date,
+            forecast,
+            roc_auc as snapshot_roc_auc,
+            calibration_error as snapshot_calibration_error
+        from customer360__forecast_evaluation
+        where customer_segment = 'All' and forecast like 'churn%'
+        """,
+        ("snapshot_date", "forecast"),
+        False,
+    ),
+    # Customers and money from the mart's own rows; load_index recomputed from the workload
+    # against the mean of the owner's team.
+    "Books of business": (
+        """
+        with portfolios as (
+            select
+                coalesce(account_owner_id, 'unassigned') as account_owner_id,
+                count(*) as customers,
+                sum(risk_adjusted_value) as risk_adjusted_value,
+                sum(revenue_at_risk) as revenue_at_risk
+            from customer360__customer_value_analysis
+            group by all
+        )
+        select
+            portfolios.account_owner_id,
+            books.owner_name,
+            books.team,
+            portfolios.customers,
+            portfolios.risk_adjusted_value,
+            portfolios.revenue_at_risk,
+            books.workload_hours_monthly,
+            case when books.team is not null then books.workload_hours_monthly
+                / nullif(avg(books.workload_hours_monthly) over (partition by books.team), 0)
+            end as load_index
+        from portfolios
+        left join customer360__owner_book_of_business as books using (account_owner_id)
+        order by portfolios.revenue_at_risk desc, portfolios.account_owner_id
+        """,
+        ("account_owner_id",),
+        True,
+    ),
 }
+NEW_CHARTS = {"Change over time", "Forecast quality", "Books of business"}
 
 
 def bundle_chart_tables() -> dict[str, str]:
@@ -248,6 +310,8 @@ def published_tables(ws: Workspace) -> set[str]:
 
 
 def same_value(served: object, expected: object) -> bool:
+    if isinstance(expected, date):  # served as epoch milliseconds, midnight UTC
+        return served == (expected - EPOCH).days * MILLISECONDS_PER_DAY
     if isinstance(expected, Decimal | float) and served is not None:
         return math.isclose(float(served), float(expected), rel_tol=1e-9, abs_tol=1e-9)
     return served == expected
@@ -295,6 +359,7 @@ def test_provisioning_imports_the_charts_whose_tables_are_published(superset: Su
             assert name not in charts
             assert warning in superset.provision_output
     assert "Segment comparison" in charts and "Revenue at risk by account owner" in charts
+    assert set(charts) >= NEW_CHARTS, "the history, forecast or books tables are not published"
 
 
 @needs_superset
@@ -435,6 +500,7 @@ def test_every_chart_of_the_bundle_has_its_figures_checked() -> None:
     assert {"Segment comparison", "Revenue at risk by account owner", "Watchlist"} <= set(
         CHART_TABLES
     )
+    assert set(CHART_TABLES) >= NEW_CHARTS
 
 
 def test_bundle_leaves_out_the_charts_whose_table_is_not_published(tmp_path: Path) -> None:
