@@ -12,5 +12,13 @@ ruff format --check src tests python_models
 echo "== sqlfluff"
 bash scripts/lint_sql.sh
 
+echo "== dbt-score"
+# Metadata quality with dbt-score's default rules: owners, descriptions of every model, column
+# and macro, example queries on the public marts. `dbt parse` needs no database and no raw data.
+score_target="$(mktemp -d)"
+dbt parse --quiet --target-path "$score_target"
+dbt-score lint --manifest "$score_target/manifest.json" --fail-project-under 9.5
+rm -rf "$score_target"
+
 echo "== pytest"
 exec pytest "$@"
