@@ -182,6 +182,9 @@ with labelled as (
 select * exclude (draw)
 from labelled
 where draw <= {settings.training_rows_per_snapshot}
+-- a fixed row order: the fit sums floats in row order, so the same rows in another order
+-- would give probabilities that differ in the last bits
+order by snapshot_date, customer_id
 """
 
 
@@ -320,7 +323,7 @@ def model(dbt, session):
             fit = fit_for(snapshot_date, training, settings)
             rows = session.execute(
                 f"select {feature_columns('features')} from {features} as features"
-                " where snapshot_date = ? and is_computed",
+                " where snapshot_date = ? and is_computed order by customer_id",
                 [snapshot_date],
             ).df()
             session.register("snapshot_scores", scored_snapshot(fit, rows))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from customer360.report import Chart, _frame, _has_table, _money, _style
@@ -136,6 +137,15 @@ def watchlist_chart(data: ActionData) -> Chart | None:
     )
 
 
+def _load_colours(load: list[float | None]) -> list[str]:
+    """Blue below the team's mean load (1), white at it, red above; grey without a load index."""
+    low, high = LOAD_RANGE
+    positions = [None if v is None else min(max((v - low) / (high - low), 0.0), 1.0) for v in load]
+    known = sample_colorscale(LOAD_COLOURSCALE, [p for p in positions if p is not None])
+    colours = iter(known)
+    return ["#BBBBBB" if p is None else next(colours) for p in positions]
+
+
 def books_chart(data: ActionData) -> Chart | None:
     books = data.books
     if books is None or books.empty:
@@ -168,12 +178,10 @@ def books_chart(data: ActionData) -> Chart | None:
             x=shown["workload_hours_monthly"].astype(float).tolist(),
             orientation="h",
             customdata=[["n/a" if v is None else f"{v:.2f}"] for v in load],
+            # colours computed here, not a numeric colour array: plotly.js derives hover colours
+            # from marker.color and warns on every number
             marker={
-                "color": [1.0 if v is None else v for v in load],
-                "colorscale": LOAD_COLOURSCALE,
-                "cmin": LOAD_RANGE[0],
-                "cmax": LOAD_RANGE[1],
-                "colorbar": {"title": {"text": "load index"}},
+                "color": _load_colours(load),
                 "line": {"color": "#444444", "width": 0.5},
             },
             showlegend=False,

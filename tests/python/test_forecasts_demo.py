@@ -12,14 +12,17 @@ import duckdb
 import pytest
 from conftest import Workspace
 
+# The latest evaluated snapshot of each forecast: churn and revenue have different horizons.
 LATEST_SQL = """
-select forecast, snapshot_date, roc_auc, calibration_error, aggregate_error_pct
-from customer360__forecast_evaluation
-where customer_segment = 'All'
-    and snapshot_date = (
-        select max(snapshot_date) from customer360__forecast_evaluation
-        where forecast = customer360__forecast_evaluation.forecast
-            and customer_segment = 'All'
+select evaluation.forecast, evaluation.snapshot_date, evaluation.roc_auc,
+    evaluation.calibration_error, evaluation.aggregate_error_pct
+from customer360__forecast_evaluation as evaluation
+where evaluation.customer_segment = 'All'
+    and evaluation.snapshot_date = (
+        select max(latest.snapshot_date) from customer360__forecast_evaluation as latest
+        where latest.forecast = evaluation.forecast
+            and latest.customer_segment = 'All'
+            and latest.n > 0
     )
 """
 
