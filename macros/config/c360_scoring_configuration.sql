@@ -20,6 +20,7 @@
         'churn_horizon_days', 'as_of_max_gap_days', 'time_zone', 'transaction_amount_max_abs',
         'churn_model_source', 'churn_fit_min_evaluable_snapshots', 'churn_fit_min_churn_events',
         'churn_training_half_life_months', 'churn_training_rows_per_snapshot', 'churn_fit_seed',
+        'purchase_model_sample_customers', 'purchase_model_seed',
         'history_months',
     ]) }}
 {% endmacro %}
