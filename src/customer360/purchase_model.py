@@ -50,8 +50,8 @@ import pyarrow as pa
 LOGGER = logging.getLogger(__name__)
 
 HORIZON_DAYS = 365
-MIN_BUYERS = 20
-MIN_REPEAT_BUYERS = 10
+MIN_BUYERS = 100
+MIN_REPEAT_BUYERS = 50
 # Parameters beyond this bound mean the optimiser ran off to infinity (a flat likelihood).
 MAX_PARAMETER = 1e8
 DEFAULT_SAMPLE_CUSTOMERS = 20_000
