@@ -21,4 +21,6 @@ dbt-score lint --manifest "$score_target/manifest.json" --fail-project-under 9.5
 rm -rf "$score_target"
 
 echo "== pytest"
-exec pytest "$@"
+# One worker per core (C360_TEST_WORKERS to change; 0 runs in this process). Each test file stays
+# on one worker, so a module's fixture (a generated and built demo) is built once.
+exec pytest -n "${C360_TEST_WORKERS:-2}" --dist loadfile "$@"

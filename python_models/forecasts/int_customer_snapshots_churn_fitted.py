@@ -4,6 +4,9 @@ For each computed snapshot T, the model that scores T learns only from snapshots
 horizon ended by T (T' + churn_horizon_days <= T): features of T' from
 int_customer_snapshot_features, labels from int_customer_snapshot_outcomes. Nothing dated after
 T reaches T's probabilities, so the history and the mart are scored as they would have been.
+Of those, it learns from the latest `churn_training_snapshots` only: a fixed window that depends
+on T alone, not on where the build's history starts, so a history row equals the mart built at
+its date (SPEC 7) wherever the history holds the whole window.
 
 Per T:
 - ranking model: scikit-learn's HistGradientBoostingClassifier on the training snapshots except
@@ -75,6 +78,7 @@ OUTPUT_SCHEMA = pa.schema(
 class Settings(NamedTuple):
     horizon_days: int
     min_evaluable_snapshots: int
+    training_snapshots: int
     min_churn_events: int
     half_life_months: float
     training_rows_per_snapshot: int
@@ -129,6 +133,9 @@ def settings_from(dbt) -> Settings:
             "churn_fit_min_evaluable_snapshots",
             2,
         ),
+        training_snapshots=whole_number(
+            dbt.config.get("churn_training_snapshots"), "churn_training_snapshots", 2
+        ),
         min_churn_events=whole_number(
             dbt.config.get("churn_fit_min_churn_events"), "churn_fit_min_churn_events", 1
         ),
@@ -142,6 +149,16 @@ def settings_from(dbt) -> Settings:
         ),
         seed=whole_number(dbt.config.get("churn_fit_seed"), "churn_fit_seed", 0),
     )
+
+
+def checked(settings: Settings) -> Settings:
+    if settings.min_evaluable_snapshots > settings.training_snapshots:
+        raise ValueError(
+            "customer360: var churn_fit_min_evaluable_snapshots "
+            f"({settings.min_evaluable_snapshots}) must not exceed var churn_training_snapshots "
+            f"({settings.training_snapshots}): a fit never sees more snapshots than the window"
+        )
+    return settings
 
 
 def feature_columns(alias: str) -> str:
@@ -220,10 +237,12 @@ def log_odds(probability: np.ndarray) -> np.ndarray:
 
 
 def fit_for(cutoff, training: pd.DataFrame, settings: Settings) -> Fit:
-    """The model that scores snapshot `cutoff`: trained on snapshots T' <= cutoff - horizon."""
+    """The model that scores snapshot `cutoff`: trained on the latest
+    `training_snapshots` snapshots T' <= cutoff - horizon."""
     last_allowed = pd.Timestamp(cutoff) - pd.Timedelta(days=settings.horizon_days)
-    rows = training[pd.to_datetime(training["snapshot_date"]) <= last_allowed]
-    dates = sorted(rows["snapshot_date"].unique())
+    eligible = training["snapshot_date"] <= last_allowed
+    dates = sorted(training.loc[eligible, "snapshot_date"].unique())[-settings.training_snapshots :]
+    rows = training[eligible & training["snapshot_date"].isin(dates)]
     events = int(rows["is_churned"].sum())
     window = (dates[0] if dates else None, dates[-1] if dates else None)
     reason = shortage(len(dates), events, len(rows) - events, settings, cutoff)
@@ -302,7 +321,7 @@ def scored_snapshot(fit: Fit, rows: pd.DataFrame) -> pa.Table:
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = settings_from(dbt)
+    settings = checked(settings_from(dbt))
     # dbt.ref gives a relation object; named views let plain SQL join the two.
     features, outcomes = "churn_fit_features", "churn_fit_outcomes"
     dbt.ref("int_customer_snapshot_features").create_view(features, replace=True)

@@ -159,6 +159,7 @@ def test_calibration_bins_are_equal_count(evaluated) -> None:
 SETTINGS = fit_module.Settings(
     horizon_days=180,
     min_evaluable_snapshots=3,
+    training_snapshots=6,
     min_churn_events=5,
     half_life_months=6.0,
     training_rows_per_snapshot=10_000,
@@ -217,6 +218,28 @@ def test_fit_learns_only_from_horizons_ended_by_the_snapshot() -> None:
     # 2024-09-30 - 180 days = 2024-04-03: the 2024-04-30 snapshot is not yet evaluable there
     fit = fit_module.fit_for(pd.Timestamp("2024-09-30").date(), training, SETTINGS)
     assert fit.last_snapshot == SNAPSHOTS[-2] and fit.snapshots == 3
+
+
+def test_fit_learns_from_the_latest_window_only() -> None:
+    """The window is the latest churn_training_snapshots eligible snapshots: the model of a
+    snapshot does not depend on how far back the build's history reaches."""
+    training = _training(np.random.default_rng(7))
+    narrow = SETTINGS._replace(training_snapshots=3)
+    fit = fit_module.fit_for(pd.Timestamp("2024-12-31").date(), training, narrow)
+    assert (fit.first_snapshot, fit.last_snapshot, fit.snapshots) == (
+        SNAPSHOTS[1],
+        SNAPSHOTS[-1],
+        3,
+    )
+    without_oldest = training[training["snapshot_date"] != SNAPSHOTS[0]]
+    trimmed = fit_module.fit_for(pd.Timestamp("2024-12-31").date(), without_oldest, narrow)
+    rows = training[training["snapshot_date"] == SNAPSHOTS[-1]]
+    assert np.array_equal(fit_module.predicted(fit, rows), fit_module.predicted(trimmed, rows))
+
+
+def test_window_narrower_than_the_minimum_is_refused() -> None:
+    with pytest.raises(ValueError, match="churn_training_snapshots"):
+        fit_module.checked(SETTINGS._replace(training_snapshots=2))
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@
   changed scoring var recomputes all, a changed non-scoring var none, a late transaction the
   snapshots on or after its date, --full-refresh all; the log says which and why.
 - The history rule: every history row equals the mart row of a build with as_of_date =
-  snapshot_date on the same raw files and vars.
+  snapshot_date on the same raw files and vars, fitted churn included: both snapshots compared
+  lie where the history holds the fitted model's whole training window.
 - Every var of dbt_project.yml is classified as scoring or non-scoring, exactly once.
 
 The builds select the mart and its parents (seeds and models, without tests) to stay fast.
@@ -12,7 +13,6 @@ The builds select the mart and its parents (seeds and models, without tests) to 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import shutil
@@ -45,26 +45,9 @@ BUILD = (
 PLAN = re.compile(r"customer360: history: (computing .*?; keeping \d+ unchanged)")
 
 
-def configured_churn(args: tuple[str, ...]) -> list[str]:
-    """The args with `churn_model_source: configured` among their vars.
-
-    The fitted churn model of a snapshot learns from the earlier snapshots its build holds,
-    and a build at an earlier as_of_date holds snapshots further back than the history of a
-    later one: its fitted probabilities differ (README, "Left and known"). The history rule is
-    exact for every rule of SPEC 3 with the configured formula, which these tests use.
-    """
-    args = list(args)
-    if "--vars" not in args:
-        return [*args, "--vars", '{"churn_model_source": "configured"}']
-    position = args.index("--vars") + 1
-    merged = {**(yaml.safe_load(args[position]) or {}), "churn_model_source": "configured"}
-    args[position] = json.dumps(merged)
-    return args
-
-
 def build(ws: Workspace, *args: str, **env: str) -> str:
     """Build the mart and its parents; return the history plan line of the log."""
-    result = ws.dbt(*BUILD, *configured_churn(args), **env)
+    result = ws.dbt(*BUILD, *args, **env)
     assert_ok(result)
     plans = PLAN.findall(result.stdout)
     assert len(plans) == 1, f"expected one history plan line in the log:\n{result.stdout}"
@@ -298,7 +281,7 @@ def test_unchanged_rebuild_computes_nothing_when_history_starts_before_any_custo
     # the snapshot this many months before is the last day of the month before the first signup
     months = (as_of.year * 12 + as_of.month) - (first_signup.year * 12 + first_signup.month) + 1
     history_vars = f'{{"history_months": {months}}}'
-    first = ws.dbt(*BUILD, *configured_churn(("--vars", history_vars)))
+    first = ws.dbt(*BUILD, "--vars", history_vars)
     assert "history_months" in first.stdout, first.stdout
     if first.returncode != 0:
         return
