@@ -2,14 +2,16 @@
     The vars that decide a customer's scores, by name, with their resolved values. Together with
     the scoring seeds they are the scoring configuration whose fingerprint every history row
     carries (int_scoring_configuration), so a change of rules is never read as a change of
-    customers. history_months is one of them: the fitted churn model of a snapshot learns from
-    the earlier snapshots the history holds. Vars that only steer monitoring, alerts, the
+    customers. history_months is one of them: the fitted churn model of a snapshot early in the
+    history learns from the earlier snapshots the history holds. as_of_date is not: a snapshot's
+    row depends on its own date, not on the build's (SPEC 7), so moving as_of_date a month on
+    computes the new month and keeps the rest. Vars that only steer monitoring, alerts, the
     watchlist or the semantic layer are listed in
     c360_non_scoring_var_names; a test proves every project var is in exactly one list.
 #}
 {% macro c360_scoring_var_names() %}
     {{ return([
-        'transaction_types', 'funnel_stages', 'ticket_priorities', 'as_of_date',
+        'transaction_types', 'funnel_stages', 'ticket_priorities',
         'hve_min_contribution_pct', 'enterprise_tiers', 'rfm_window_days', 'rfm_weights',
         'velocity_window_days', 'engagement_window_days', 'support_window_days',
         'health_weights', 'engagement_target_events', 'breadth_target_touchpoints',
@@ -28,7 +30,7 @@
 
 {% macro c360_non_scoring_var_names() %}
     {{ return([
-        'correlation_pairs', 'correlation_shift_z_threshold', 'rejected_pct_warn',
+        'as_of_date', 'correlation_pairs', 'correlation_shift_z_threshold', 'rejected_pct_warn',
         'rejected_pct_error', 'rejected_min_rows', 'drift_metrics', 'drift_history_builds',
         'drift_min_history', 'drift_z_threshold', 'drift_max_warn_metrics',
         'time_spine_start_date', 'time_spine_end_date', 'csv_delimiter', 'csv_encoding',

@@ -30,7 +30,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from importlib import metadata
 from pathlib import Path
@@ -64,6 +64,13 @@ RAW_MARKER = "bench-raw.json"
 # model's time (1M customers: build 50.0 s against 49.4 s, model times 61 s against 33 s).
 BENCH_DBT_THREADS = "1"
 BUILD_COMMAND = ("build", "--exclude-resource-type", "unit_test")
+# The snapshot mart alone (SPEC 7: history_months 0), against which the history is measured.
+SNAPSHOT_VARS = {"history_months": 0}
+# The fitted Python models (SPEC 8): their time is the forecasts' fitting time.
+FORECAST_MODELS = (
+    "int_customer_snapshots_churn_fitted",
+    "int_customer_snapshots_purchase_forecast",
+)
 
 
 class BenchError(RuntimeError):
@@ -347,15 +354,121 @@ def _run_dbt(paths: ScalePaths, args: list[str], log: Path) -> Measured:
     return measure([dbt_executable(), *args], env=paths.dbt_env(), cwd=paths.project_dir, log=log)
 
 
-def time_build(paths: ScalePaths, repetition: int) -> BuildRun:
-    """One `dbt build` from an empty database, so every repetition does the same work."""
-    for stale in (paths.duckdb_path, paths.duckdb_path.with_name(paths.duckdb_path.name + ".wal")):
-        stale.unlink(missing_ok=True)
+def time_build(
+    paths: ScalePaths,
+    repetition: int | str,
+    variables: dict[str, Any] | None = None,
+    *,
+    fresh: bool = True,
+) -> BuildRun:
+    """One `dbt build`, from an empty database unless `fresh` is False (then it keeps the
+    history the database holds, as a monthly rebuild does)."""
+    if fresh:
+        for stale in (
+            paths.duckdb_path,
+            paths.duckdb_path.with_name(paths.duckdb_path.name + ".wal"),
+        ):
+            stale.unlink(missing_ok=True)
     run_results = paths.target_dir / "run_results.json"
     run_results.unlink(missing_ok=True)
     log = paths.logs_dir / f"bench-build-{repetition}.log"
-    measured = _checked(_run_dbt(paths, list(BUILD_COMMAND), log), "dbt build", log)
+    args = list(BUILD_COMMAND) + (["--vars", json.dumps(variables)] if variables else [])
+    measured = _checked(_run_dbt(paths, args, log), "dbt build", log)
     return build_run_from(measured, json.loads(run_results.read_text()))
+
+
+def built_as_of_date(duckdb_path: Path) -> date:
+    import duckdb
+
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
+
+
+def month_end_before(day: date) -> date:
+    """The last day of the calendar month before day's month (SPEC 7's "one month before")."""
+    return day.replace(day=1) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class HistoryRuns:
+    """The history's cost at one scale, all measured in one run of the benchmark.
+
+    snapshot: the mart alone (history_months 0), from an empty database; history: the default
+    build (history_months and forecasts), from an empty database; month_added: a rebuild of a
+    database that holds the history up to the month before, adding one month.
+    """
+
+    snapshot: BuildRun
+    history: BuildRun
+    month_added: BuildRun
+    as_of_date: date
+
+
+def time_history(paths: ScalePaths, history: BuildRun) -> HistoryRuns:
+    snapshot = time_build(paths, "snapshot", SNAPSHOT_VARS)
+    as_of = built_as_of_date(paths.duckdb_path)
+    time_build(paths, "month-before", {"as_of_date": month_end_before(as_of).isoformat()})
+    month_added = time_build(paths, "month-added", {"as_of_date": as_of.isoformat()}, fresh=False)
+    return HistoryRuns(snapshot, history, month_added, as_of)
+
+
+def _sql_model_s(build: BuildRun) -> float:
+    return sum(s for name, s in build.model_s.items() if name not in FORECAST_MODELS)
+
+
+def _forecast_s(build: BuildRun) -> float:
+    return sum(s for name, s in build.model_s.items() if name in FORECAST_MODELS)
+
+
+def history_record(runs: HistoryRuns) -> dict[str, Any]:
+    """Issue 17's targets (history adds at most 2x the snapshot build's model time, a month
+    at most 0.25x, RSS under 4 GB) and issue 16's (fitting under the history build's time)."""
+    snapshot_models = sum(runs.snapshot.model_s.values())
+    snapshot_sql = _sql_model_s(runs.snapshot)
+    history_models = sum(runs.history.model_s.values())
+    history_sql = _sql_model_s(runs.history)
+    fits = _forecast_s(runs.history)
+    added = sum(runs.month_added.model_s.values())
+    added_sql = _sql_model_s(runs.month_added)
+
+    def over(part: float, whole: float) -> float | None:
+        return part / whole if whole else None
+
+    return {
+        "as_of_date": runs.as_of_date.isoformat(),
+        "snapshot_build_s": runs.snapshot.wall_s,
+        "snapshot_model_s": snapshot_models,
+        "snapshot_sql_model_s": snapshot_sql,
+        "history_build_s": runs.history.wall_s,
+        "history_model_s": history_models,
+        "history_sql_model_s": history_sql,
+        "forecast_fit_s": fits,
+        "forecast_fit_s_by_model": {
+            name: runs.history.model_s.get(name, 0.0) for name in FORECAST_MODELS
+        },
+        "month_added_build_s": runs.month_added.wall_s,
+        "month_added_model_s": added,
+        "month_added_sql_model_s": added_sql,
+        "peak_rss_mb": {
+            "snapshot": runs.snapshot.peak_rss_mb,
+            "history": runs.history.peak_rss_mb,
+            "month_added": runs.month_added.peak_rss_mb,
+        },
+        "ratios": {
+            # SQL models: what the history adds per second of the snapshot build's SQL models
+            "history_added_over_snapshot_models": over(history_sql - snapshot_sql, snapshot_sql),
+            "month_added_over_snapshot_models": over(added_sql, snapshot_sql),
+            # every model, the fitted Python ones included
+            "history_added_over_snapshot_models_with_forecasts": over(
+                history_models - snapshot_models, snapshot_models
+            ),
+            "month_added_over_snapshot_models_with_forecasts": over(added, snapshot_models),
+            "forecast_fit_over_history_sql": over(fits, history_sql),
+        },
+        "slowest_history_models_s": dict(
+            sorted(runs.history.model_s.items(), key=lambda item: -item[1])[:10]
+        ),
+    }
 
 
 def time_parse(paths: ScalePaths, repetition: int) -> Measured:
@@ -690,8 +803,10 @@ def run_scale(
     seed: int,
     repeat: int,
     say: Callable[[str], None],
+    with_history: bool = True,
 ) -> dict[str, Any]:
-    """Generate (or reuse) the raw data of one scale, measure every piece `repeat` times."""
+    """Generate (or reuse) the raw data of one scale, measure every piece `repeat` times, then
+    (with_history) the history's cost once."""
     raw = ensure_raw_data(scale, seed, paths.raw_dir)
     rows = sum(raw.rows.values())
     say(
@@ -721,7 +836,14 @@ def run_scale(
         )
         repetitions.append(Repetition(build, parse, floor, pandas_run))
     assert comparison is not None
-    return scale_record(scale, seed, raw, repetitions, comparison, [load_before, load_average()])
+    history = None
+    if with_history:
+        say(f"[{scale.label}] history: snapshot build, a build a month earlier, one month added")
+        history = time_history(paths, repetitions[-1].build)
+    record = scale_record(scale, seed, raw, repetitions, comparison, [load_before, load_average()])
+    if history is not None:
+        record["history"] = history_record(history)
+    return record
 
 
 def _floor_args(paths: ScalePaths) -> list[str]:
@@ -817,6 +939,7 @@ class BenchOptions:
     seed: int = DEFAULT_SEED
     work_dir: Path | None = None
     project_dir: Path | None = None
+    history: bool = True
 
 
 def run_benchmark(
@@ -844,7 +967,14 @@ def run_benchmark(
     }
     for scale in options.scales:
         paths = ScalePaths.of(project_dir, work_dir, scale, options.seed)
-        record = run_scale(scale, paths, seed=options.seed, repeat=options.repeat, say=say)
+        record = run_scale(
+            scale,
+            paths,
+            seed=options.seed,
+            repeat=options.repeat,
+            say=say,
+            with_history=options.history,
+        )
         result["records"].append(record)
         if on_record is not None:
             on_record(result)
@@ -908,6 +1038,18 @@ def format_table(result: dict[str, Any]) -> str:
         f"medians of {result['records'][0]['repeat'] if result['records'] else 0} runs; "
         f"`{result['build_command']}`; machine: {describe_machine(result['machine'])}"
     )
+    for record in result["records"]:
+        if history := record.get("history"):
+            ratios = history["ratios"]
+            lines.append(
+                f"history at {record['scale']}: snapshot SQL models "
+                f"{history['snapshot_sql_model_s']:.1f} s; the history adds "
+                f"{ratios['history_added_over_snapshot_models']:.2f}x of it, one month added "
+                f"{ratios['month_added_over_snapshot_models']:.2f}x; "
+                f"forecast fits {history['forecast_fit_s']:.1f} s "
+                f"({ratios['forecast_fit_over_history_sql']:.2f}x the history's SQL models); "
+                f"peak RSS {history['peak_rss_mb']['history']:.0f} MB"
+            )
     loads = ", ".join(
         f"{r['scale']} {r['load_average']['before'][0]}->{r['load_average']['after'][0]}"
         for r in result["records"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,6 +81,24 @@ def test_record_has_the_figures_and_the_machine(tiny_bench: tuple[Workspace, dic
     assert "1k" in stdout and "pandas/build" in stdout and "cores" in stdout
 
 
+def test_history_cost_is_measured_in_the_same_run(tiny_bench: tuple[Workspace, dict, str]) -> None:
+    """Issue 17's and 16's figures: the snapshot build, the history, one month added, the fits."""
+    workspace, result, stdout = tiny_bench
+    history = result["records"][0]["history"]
+    for key in ("snapshot_model_s", "history_sql_model_s", "month_added_model_s", "forecast_fit_s"):
+        assert history[key] > 0, key
+    assert set(history["forecast_fit_s_by_model"]) == set(bench.FORECAST_MODELS)
+    ratios = history["ratios"]
+    assert ratios["month_added_over_snapshot_models"] == pytest.approx(
+        history["month_added_sql_model_s"] / history["snapshot_sql_model_s"]
+    )
+    assert "history at 1k" in stdout
+    # The rebuild kept the history of the month before and computed only the new month.
+    log = (_paths(workspace).logs_dir / "bench-build-month-added.log").read_text()
+    plan = re.search(r"customer360: history: computing (\d+) \(new", log)
+    assert plan and plan.group(1) == "1", log[-2000:]
+
+
 def test_pandas_equals_the_mart_on_every_accepted_customer(
     tiny_bench: tuple[Workspace, dict, str],
 ) -> None:
@@ -120,7 +139,13 @@ def test_command_exits_non_zero_when_pandas_differs(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(bench, "run_benchmark", differing)
     args = argparse.Namespace(
-        scales="1k", include_10m=False, repeat=1, seed=1, work_dir=None, json=None
+        scales="1k",
+        include_10m=False,
+        repeat=1,
+        seed=1,
+        work_dir=None,
+        json=None,
+        no_history=False,
     )
     assert bench_command.run(args) == 1
 

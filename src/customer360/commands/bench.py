@@ -19,8 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "then time, --repeat times: the full `dbt build` (unit tests excluded) split into "
             "dbt's fixed cost and per-model execution; the floor (one DuckDB query reading "
             "every raw file once); and the core mart columns in plain pandas, checked equal to "
-            "the mart (a difference exits 1). Each piece runs in its own process, whose peak "
-            "RSS is reported. Medians are printed; --json writes one record per scale."
+            "the mart (a difference exits 1). Then, once, the history's cost: the snapshot mart "
+            "alone (history_months 0), and a rebuild that adds one month to a history built a "
+            "month before, with the forecasts' fitting time. Each piece runs in its own "
+            "process, whose peak RSS is reported. Medians are printed; --json writes one record "
+            "per scale."
         ),
     )
     parser.add_argument(
@@ -47,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         default=None,
         help="raw data cache and per-scale builds (default: data/bench in the project)",
+    )
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="skip the history's cost (a build with history_months 0, a build a month before "
+        "as_of_date and the rebuild that adds that month)",
     )
     parser.add_argument("--json", type=Path, default=None, help="write the records to this file")
     parser.set_defaults(func=run)
@@ -77,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
             repeat=args.repeat,
             seed=args.seed,
             work_dir=args.work_dir,
+            history=not args.no_history,
         )
         result = run_benchmark(options, say, write_json)
     except BenchMismatch as error:
