@@ -16,6 +16,14 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
+# A pytest-xdist worker runs under a __main__ with neither __spec__ nor __file__. pyspark's
+# connect package (which Great Expectations imports when pyspark is installed, as CI installs
+# it for the Spark test) takes that for a doctest run and calls sys.exit(0) on import. Give
+# the worker's __main__ the file name any script has.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__file__ = "<pytest-xdist worker>"
+
 
 @dataclass(frozen=True)
 class Workspace:

@@ -47,6 +47,9 @@ PARTITIONED = {"customer360__customer_score_history"}
 # Fingerprints are each engine's own hash of the same inputs (DuckDB's hash, Spark's xxhash64):
 # they must be stable per engine, not equal across engines. Everything they cover is compared.
 ENGINE_SPECIFIC_COLUMNS = {"scoring_config_fingerprint", "input_fingerprint"}
+# The value forecasts come from a Python model (pymc-marketing), which runs on DuckDB only: on
+# Spark these columns are NULL (README, "Scaling out"), and the test holds Spark to that.
+DUCKDB_ONLY_COLUMNS = {"p_alive", "predicted_purchases_365d", "predicted_revenue_365d"}
 # Rejected rows have no key of their own (every version of a conflicting duplicate is kept) and
 # each engine spells the raw row's JSON its own way: compare how many rows each
 # (table, key, reason, column) has.
@@ -136,6 +139,10 @@ def differences(duck: Table, spark: Table, ordered: bool = True) -> list[str]:
             if column not in spark.columns or column in ENGINE_SPECIFIC_COLUMNS:
                 continue
             duck_value, spark_value = duck.rows[row_key][column], spark.rows[row_key][column]
+            if column in DUCKDB_ONLY_COLUMNS:
+                if spark_value is not None:
+                    found.append(f"{row_key} {column}: spark {spark_value!r}, expected NULL")
+                continue
             if values_differ(duck_value, spark_value):
                 found.append(f"{row_key} {column}: duckdb {duck_value!r} spark {spark_value!r}")
     return found
@@ -200,4 +207,6 @@ def test_spark_builds_the_same_marts_as_duckdb(workspace: Workspace) -> None:
     customers, segments, stages, hve = mart
     # A real comparison: most generated customers are accepted, and the mart is not degenerate.
     assert customers >= 0.95 * int(CUSTOMERS)
-    assert segments == 3 and stages >= 4 and hve > 0
+    # (2,000 customers over 54 owners: every Gold or Platinum customer holds more than 5% of
+    # its owner's book, so the Enterprise segment may be empty; HVE and SMB are there.)
+    assert segments >= 2 and stages >= 4 and hve > 0
