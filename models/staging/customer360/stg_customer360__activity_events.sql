@@ -1,3 +1,6 @@
+{#- The raw activity events, one row per distinct version of each event_id, with their timestamps
+    parsed and the first failed row check as rejection_reason (NULL when accepted). -#}
+{%- set columns = ['event_id', 'customer_id', 'event_ts', 'event_type', 'channel'] -%}
 {%- set checks = [
     ('event_id is null', 'null_key', 'event_id'),
     ('key_versions > 1', 'conflicting_duplicate_key', 'event_id'),
@@ -21,26 +24,7 @@ nonunique_keys as (
 deduplicated as (
     -- a key read once is its row as read; a NULL or repeated key comes from the base model,
     -- one row per distinct version (so exact duplicate rows count once)
-    select
-        source.event_id,
-        source.customer_id,
-        source.event_ts,
-        source.event_type,
-        source.channel,
-        1 as key_versions
-    from source
-    left join nonunique_keys
-        on source.event_id = nonunique_keys.event_id
-    where source.event_id is not null and nonunique_keys.event_id is null
-    union all
-    select
-        event_id,
-        customer_id,
-        event_ts,
-        event_type,
-        channel,
-        key_versions
-    from nonunique_keys
+    {{ c360_deduplicated_rows('source', 'nonunique_keys', key='event_id', columns=columns) }}
 ),
 
 parsed as (
@@ -68,8 +52,7 @@ final as (
         rejected_column,
         case
             when rejection_reason is not null
-                then {{ c360_row_to_json(['event_id', 'customer_id', 'event_ts', 'event_type',
-                    'channel']) }}
+                then {{ c360_row_to_json(columns) }}
         end as raw_row
     from checked
 )

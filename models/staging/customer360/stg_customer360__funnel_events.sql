@@ -1,3 +1,6 @@
+{#- The raw funnel events, one row per distinct version of each funnel_event_id, with their
+    timestamps parsed and the first failed row check as rejection_reason (NULL when accepted). -#}
+{%- set columns = ['funnel_event_id', 'customer_id', 'stage', 'event_ts'] -%}
 {%- set checks = [
     ('funnel_event_id is null', 'null_key', 'funnel_event_id'),
     ('key_versions > 1', 'conflicting_duplicate_key', 'funnel_event_id'),
@@ -22,24 +25,7 @@ nonunique_keys as (
 deduplicated as (
     -- a key read once is its row as read; a NULL or repeated key comes from the base model,
     -- one row per distinct version (so exact duplicate rows count once)
-    select
-        source.funnel_event_id,
-        source.customer_id,
-        source.stage,
-        source.event_ts,
-        1 as key_versions
-    from source
-    left join nonunique_keys
-        on source.funnel_event_id = nonunique_keys.funnel_event_id
-    where source.funnel_event_id is not null and nonunique_keys.funnel_event_id is null
-    union all
-    select
-        funnel_event_id,
-        customer_id,
-        stage,
-        event_ts,
-        key_versions
-    from nonunique_keys
+    {{ c360_deduplicated_rows('source', 'nonunique_keys', key='funnel_event_id', columns=columns) }}
 ),
 
 parsed as (
@@ -66,8 +52,7 @@ final as (
         rejected_column,
         case
             when rejection_reason is not null
-                then {{ c360_row_to_json(['funnel_event_id', 'customer_id', 'stage',
-                    'event_ts']) }}
+                then {{ c360_row_to_json(columns) }}
         end as raw_row
     from checked
 )

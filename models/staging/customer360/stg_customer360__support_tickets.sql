@@ -1,3 +1,6 @@
+{#- The raw support tickets, one row per distinct version of each ticket_id, with their timestamps
+    and CSAT scores parsed and the first failed row check as rejection_reason (NULL when accepted). -#}
+{%- set columns = ['ticket_id', 'customer_id', 'opened_ts', 'resolved_ts', 'priority', 'csat_score'] -%}
 {%- set checks = [
     ('ticket_id is null', 'null_key', 'ticket_id'),
     ('key_versions > 1', 'conflicting_duplicate_key', 'ticket_id'),
@@ -25,28 +28,7 @@ nonunique_keys as (
 deduplicated as (
     -- a key read once is its row as read; a NULL or repeated key comes from the base model,
     -- one row per distinct version (so exact duplicate rows count once)
-    select
-        source.ticket_id,
-        source.customer_id,
-        source.opened_ts,
-        source.resolved_ts,
-        source.priority,
-        source.csat_score,
-        1 as key_versions
-    from source
-    left join nonunique_keys
-        on source.ticket_id = nonunique_keys.ticket_id
-    where source.ticket_id is not null and nonunique_keys.ticket_id is null
-    union all
-    select
-        ticket_id,
-        customer_id,
-        opened_ts,
-        resolved_ts,
-        priority,
-        csat_score,
-        key_versions
-    from nonunique_keys
+    {{ c360_deduplicated_rows('source', 'nonunique_keys', key='ticket_id', columns=columns) }}
 ),
 
 parsed as (
@@ -77,8 +59,7 @@ final as (
         rejected_column,
         case
             when rejection_reason is not null
-                then {{ c360_row_to_json(['ticket_id', 'customer_id', 'opened_ts', 'resolved_ts',
-                    'priority', 'csat_score']) }}
+                then {{ c360_row_to_json(columns) }}
         end as raw_row
     from checked
 )

@@ -1,3 +1,6 @@
+{#- The raw transactions, one row per distinct version of each transaction_id, with their amounts
+    and timestamps parsed and the first failed row check as rejection_reason (NULL when accepted). -#}
+{%- set columns = ['transaction_id', 'customer_id', 'transaction_ts', 'amount', 'transaction_type'] -%}
 {%- set checks = [
     ('transaction_id is null', 'null_key', 'transaction_id'),
     ('key_versions > 1', 'conflicting_duplicate_key', 'transaction_id'),
@@ -26,26 +29,7 @@ nonunique_keys as (
 deduplicated as (
     -- a key read once is its row as read; a NULL or repeated key comes from the base model,
     -- one row per distinct version (so exact duplicate rows count once)
-    select
-        source.transaction_id,
-        source.customer_id,
-        source.transaction_ts,
-        source.amount,
-        source.transaction_type,
-        1 as key_versions
-    from source
-    left join nonunique_keys
-        on source.transaction_id = nonunique_keys.transaction_id
-    where source.transaction_id is not null and nonunique_keys.transaction_id is null
-    union all
-    select
-        transaction_id,
-        customer_id,
-        transaction_ts,
-        amount,
-        transaction_type,
-        key_versions
-    from nonunique_keys
+    {{ c360_deduplicated_rows('source', 'nonunique_keys', key='transaction_id', columns=columns) }}
 ),
 
 parsed as (
@@ -74,8 +58,7 @@ final as (
         rejected_column,
         case
             when rejection_reason is not null
-                then {{ c360_row_to_json(['transaction_id', 'customer_id', 'transaction_ts',
-                    'amount', 'transaction_type']) }}
+                then {{ c360_row_to_json(columns) }}
         end as raw_row
     from checked
 )
