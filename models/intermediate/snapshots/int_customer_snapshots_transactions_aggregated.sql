@@ -3,11 +3,20 @@
     <= T: the money columns, the RFM inputs over the trailing `rfm_window_days`, the windows of
     velocity, trend and breadth, and the moments of monthly net revenue for value_stability.
     "Trailing N days" at T holds the dates d with T - N < d <= T.
-    Transactions are first summed per customer and day, then each day is joined to the
-    snapshots on or after it.
+    Transactions are first summed per customer and day. Two passes then keep every join narrow,
+    so that no day is joined to every later snapshot (at 1M customers with ten years of data
+    that was 200M rows and ran out of memory):
+    - lifetime: each day falls in the period that the next snapshot date closes; the periods
+      with transactions are summed per customer, run cumulatively, and each is the latest one
+      until the next, so a snapshot reads the span it falls in;
+    - windowed: each day is joined only to the snapshots whose longest trailing window (365
+      days, the RFM or the velocity window) holds it, and reduced per customer and snapshot in
+      one aggregation, the 12 monthly buckets side by side.
 #}
 {%- set rfm_window_days = c360_validated_number('rfm_window_days', 1) -%}
 {%- set velocity_window_days = c360_validated_number('velocity_window_days', 1) -%}
+{%- set trailing_window_days = [365, rfm_window_days, velocity_window_days] | max -%}
+{%- set months = range(12) -%}
 
 with
 
@@ -28,9 +37,29 @@ customers as (
     from {{ ref('int_customer_snapshots') }}
 ),
 
+requested_dates as (
+    select
+        snapshot_date,
+        as_of_date
+    from {{ ref('int_snapshot_dates') }}
+),
+
 snapshot_dates as (
-    select snapshot_date from {{ ref('int_snapshot_dates') }}
+    select
+        snapshot_date,
+        -- the day before the longest trailing window starts (whole days: a fractional window
+        -- reaches into the day before it; the exact bound is applied per column below)
+        cast({{ dbt.dateadd('day', -(trailing_window_days | round(0, 'ceil') | int),
+            'snapshot_date') }} as date) as trailing_window_start_date
+    from {{ ref('int_snapshot_dates') }}
     where is_computed
+),
+
+range_bounds as (
+    select
+        min(snapshot_date) as earliest_snapshot_date,
+        max(as_of_date) as as_of_date
+    from requested_dates
 ),
 
 daily as (
@@ -49,6 +78,71 @@ daily as (
     group by customer_id, transaction_date
 ),
 
+-- lifetime: per customer and period, running from the first period on
+by_period as (
+    select
+        transactions.customer_id,
+        {{ c360_snapshot_period(
+            'transactions.transaction_date', 'range_bounds.earliest_snapshot_date',
+            'range_bounds.as_of_date') }} as period_end_date,
+        sum(transactions.amount) as net_amount,
+        count(*) as transactions,
+        min(transactions.transaction_date) as first_transaction_date,
+        max(transactions.transaction_date) as last_transaction_date
+    from transactions
+    cross join range_bounds
+    group by
+        transactions.customer_id,
+        {{ c360_snapshot_period(
+            'transactions.transaction_date', 'range_bounds.earliest_snapshot_date',
+            'range_bounds.as_of_date') }}
+),
+
+-- the periods with transactions as intervals: each is the latest one until the next
+by_period_spans as (
+    select
+        customer_id,
+        period_end_date,
+        coalesce(
+            lead(period_end_date) over (partition by customer_id order by period_end_date),
+            cast('9999-12-31' as date)
+        ) as next_period_end_date,
+        sum(net_amount) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as lifetime_revenue,
+        sum(transactions) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as transaction_count,
+        min(first_transaction_date) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as first_transaction_date,
+        max(last_transaction_date) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as last_transaction_date
+    from by_period
+),
+
+lifetime_at_snapshot as (
+    select
+        customers.customer_id,
+        customers.snapshot_date,
+        customers.tenure_days,
+        by_period_spans.lifetime_revenue,
+        by_period_spans.transaction_count,
+        by_period_spans.first_transaction_date,
+        by_period_spans.last_transaction_date
+    from customers
+    inner join by_period_spans
+        on customers.customer_id = by_period_spans.customer_id
+            and customers.snapshot_date >= by_period_spans.period_end_date
+            and customers.snapshot_date < by_period_spans.next_period_end_date
+),
+
+-- trailing windows: each day with the snapshots whose longest trailing window holds it
 dated as (
     select
         daily.*,
@@ -58,6 +152,7 @@ dated as (
     from daily
     inner join snapshot_dates
         on daily.transaction_date <= snapshot_dates.snapshot_date
+            and daily.transaction_date > snapshot_dates.trailing_window_start_date
 ),
 
 -- monthly buckets of the trailing 365 days: bucket = floor(12 * days_before / 365); -1 is older
@@ -71,15 +166,11 @@ bucketed as (
     from dated
 ),
 
-per_bucket as (
+windowed_buckets as (
     select
         customer_id,
         snapshot_date,
-        month_bucket,
-        sum(net_amount) as net_amount,
-        sum(transactions) as transactions,
-        min(transaction_date) as first_transaction_date,
-        max(transaction_date) as last_transaction_date,
+        sum(case when month_bucket >= 0 then net_amount else 0 end) as revenue_12m,
         max(case
             when has_purchase = 1 and days_before_snapshot < {{ rfm_window_days }} then transaction_date
         end) as last_purchase_date_in_rfm_window,
@@ -89,29 +180,11 @@ per_bucket as (
             as net_revenue_in_rfm_window,
         sum(case when days_before_snapshot < {{ velocity_window_days }} then net_amount else 0 end)
             as net_revenue_in_velocity_window,
-        {% for transaction_type in var('transaction_types') -%}
-            max(has_{{ transaction_type }}) as has_{{ transaction_type }},
+        -- the monthly buckets side by side: NULL when the bucket holds no transaction
+        {% for month in months -%}
+            sum(case when month_bucket = {{ month }} then net_amount end)
+                as net_amount_month_{{ month }},
         {% endfor -%}
-        sum(case when days_before_snapshot < 183 then net_amount else 0 end)
-            as revenue_recent_half_year
-    from bucketed
-    group by customer_id, snapshot_date, month_bucket
-),
-
-aggregated as (
-    select
-        customer_id,
-        snapshot_date,
-        sum(net_amount) as lifetime_revenue,
-        sum(case when month_bucket >= 0 then net_amount else 0 end) as revenue_12m,
-        sum(transactions) as transaction_count,
-        min(first_transaction_date) as first_transaction_date,
-        max(last_transaction_date) as last_transaction_date,
-        max(last_purchase_date_in_rfm_window) as last_purchase_date_in_rfm_window,
-        sum(purchases_in_rfm_window) as purchases_in_rfm_window,
-        sum(net_revenue_in_rfm_window) as net_revenue_in_rfm_window,
-        sum(net_revenue_in_velocity_window) as net_revenue_in_velocity_window,
-        sum(revenue_recent_half_year) as revenue_recent_half_year,
         -- breadth: transaction types used in the last 365 days
         {% for transaction_type in var('transaction_types') -%}
             max(case
@@ -119,54 +192,80 @@ aggregated as (
                 else 0
             end){{ ' +' if not loop.last else ' as transaction_types_12m,' }}
         {% endfor -%}
-        -- exact decimal sums of the monthly buckets: independent of the order of additions
-        sum(case when month_bucket >= 0 then net_amount * net_amount else 0 end)
-            as sum_square_monthly_revenue,
-        max(month_bucket) as oldest_bucket_with_transactions
-    from per_bucket
+        sum(case when days_before_snapshot < 183 then net_amount else 0 end)
+            as revenue_recent_half_year
+    from bucketed
     group by customer_id, snapshot_date
+),
+
+-- the moments of the monthly buckets, before the join: the buckets themselves stay here
+windowed as (
+    select
+        customer_id,
+        snapshot_date,
+        revenue_12m,
+        last_purchase_date_in_rfm_window,
+        purchases_in_rfm_window,
+        net_revenue_in_rfm_window,
+        net_revenue_in_velocity_window,
+        revenue_recent_half_year,
+        transaction_types_12m,
+        coalesce(
+            {% for month in months | reverse -%}
+                case when net_amount_month_{{ month }} is not null then {{ month }} end,
+            {% endfor -%}
+            -1
+        ) as oldest_bucket_with_transactions,
+        -- exact decimal sums of the monthly buckets: independent of the order of additions
+        {% for month in months -%}
+            coalesce(
+                net_amount_month_{{ month }} * net_amount_month_{{ month }}, 0
+            ){{ ' +' if not loop.last else ' as sum_square_monthly_revenue' }}
+        {% endfor %}
+    from windowed_buckets
 ),
 
 final as (
     select
-        aggregated.customer_id,
-        aggregated.snapshot_date,
-        aggregated.lifetime_revenue,
-        aggregated.revenue_12m,
-        aggregated.transaction_count,
-        aggregated.first_transaction_date,
-        aggregated.last_transaction_date,
-        aggregated.last_purchase_date_in_rfm_window,
-        aggregated.purchases_in_rfm_window,
-        aggregated.net_revenue_in_rfm_window,
-        aggregated.net_revenue_in_velocity_window,
-        aggregated.revenue_recent_half_year,
-        aggregated.revenue_12m - aggregated.revenue_recent_half_year as revenue_prior_half_year,
-        aggregated.transaction_types_12m,
+        lifetime_at_snapshot.customer_id,
+        lifetime_at_snapshot.snapshot_date,
+        lifetime_at_snapshot.lifetime_revenue,
+        coalesce(windowed.revenue_12m, 0) as revenue_12m,
+        lifetime_at_snapshot.transaction_count,
+        lifetime_at_snapshot.first_transaction_date,
+        lifetime_at_snapshot.last_transaction_date,
+        windowed.last_purchase_date_in_rfm_window,
+        coalesce(windowed.purchases_in_rfm_window, 0) as purchases_in_rfm_window,
+        coalesce(windowed.net_revenue_in_rfm_window, 0) as net_revenue_in_rfm_window,
+        coalesce(windowed.net_revenue_in_velocity_window, 0) as net_revenue_in_velocity_window,
+        coalesce(windowed.revenue_recent_half_year, 0) as revenue_recent_half_year,
+        coalesce(windowed.revenue_12m, 0) - coalesce(windowed.revenue_recent_half_year, 0)
+            as revenue_prior_half_year,
+        coalesce(windowed.transaction_types_12m, 0) as transaction_types_12m,
         -- revenue trend in [-1, 1]: (recent - prior) / (|recent| + |prior|), NULL when both
         -- half-years are 0; read by the financial_trend health component and by lifecycle
         case
-            when aggregated.revenue_recent_half_year != 0
-                or aggregated.revenue_12m - aggregated.revenue_recent_half_year != 0
+            when windowed.revenue_recent_half_year != 0
+                or windowed.revenue_12m - windowed.revenue_recent_half_year != 0
                 then
-                    cast(2 * aggregated.revenue_recent_half_year - aggregated.revenue_12m as double)
+                    cast(2 * windowed.revenue_recent_half_year - windowed.revenue_12m as double)
                     / cast(
-                        abs(aggregated.revenue_recent_half_year)
-                        + abs(aggregated.revenue_12m - aggregated.revenue_recent_half_year) as double
+                        abs(windowed.revenue_recent_half_year)
+                        + abs(windowed.revenue_12m - windowed.revenue_recent_half_year) as double
                     )
         end as revenue_trend,
         -- value stability: the monthly buckets that belong to the customer's history, i.e.
         -- reach signup_date (bucket k's latest day is ceil(365k / 12) days back), or hold a
         -- transaction; buckets before signup are no zero-revenue months
         greatest(
-            least(12, floor(12 * customers.tenure_days / 365) + 1),
-            aggregated.oldest_bucket_with_transactions + 1
+            least(12, floor(12 * lifetime_at_snapshot.tenure_days / 365) + 1),
+            coalesce(windowed.oldest_bucket_with_transactions, -1) + 1
         ) as months_in_stability_window,
-        aggregated.sum_square_monthly_revenue
-    from aggregated
-    inner join customers
-        on aggregated.customer_id = customers.customer_id
-            and aggregated.snapshot_date = customers.snapshot_date
+        coalesce(windowed.sum_square_monthly_revenue, 0) as sum_square_monthly_revenue
+    from lifetime_at_snapshot
+    left join windowed
+        on lifetime_at_snapshot.customer_id = windowed.customer_id
+            and lifetime_at_snapshot.snapshot_date = windowed.snapshot_date
 )
 
 select * from final
