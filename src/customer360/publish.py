@@ -125,7 +125,9 @@ def _write_publication(
         tables = _public_tables(connection, wanted_tables)
         row_counts = {name: _copy_table(connection, "main", name) for name in tables}
         as_of_date = _as_of_date(connection)
-        _write_publication_table(connection, invocation_id, as_of_date, tables)
+        _write_publication_table(
+            connection, invocation_id, as_of_date, tables, _scoring_configuration(connection)
+        )
         connection.execute(f"detach {WORK_ALIAS}")
         connection.execute("checkpoint")
     except duckdb.Error as error:
@@ -177,18 +179,33 @@ def _as_of_date(connection: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
+def _scoring_configuration(connection: duckdb.DuckDBPyConnection) -> tuple[str | None, ...]:
+    """The build's scoring configuration: its fingerprint and resolved scoring vars as JSON."""
+    if "int_scoring_configuration" not in _tables_in(connection, "intermediate"):
+        return (None, None)
+    rows = connection.execute(
+        "select scoring_config_fingerprint, scoring_config_json "
+        f"from {WORK_ALIAS}.intermediate.int_scoring_configuration"
+    ).fetchall()
+    return tuple(rows[0]) if rows else (None, None)
+
+
 def _write_publication_table(
     connection: duckdb.DuckDBPyConnection,
     invocation_id: str | None,
     as_of_date: str | None,
     tables: Sequence[str],
+    scoring_configuration: tuple[str | None, ...],
 ) -> None:
-    """One row telling readers which build they see (no wall clock: the dbt run's identity)."""
+    """One row telling readers which build they see (no wall clock: the dbt run's identity) and
+    the scoring vars it resolved, so that readers take the rules' parameters from the build."""
     connection.execute(
         f"create table main.{PUBLICATION_TABLE} as select "
         "cast(? as varchar) as invocation_id, cast(? as date) as as_of_date, "
-        "cast(? as varchar[]) as published_tables",
-        [invocation_id, as_of_date, list(tables)],
+        "cast(? as varchar[]) as published_tables, "
+        "cast(? as varchar) as scoring_config_fingerprint, "
+        "cast(? as varchar) as scoring_config_json",
+        [invocation_id, as_of_date, list(tables), *scoring_configuration],
     )
 
 

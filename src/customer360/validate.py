@@ -16,6 +16,7 @@ repository, only Data Docs HTML under the reports directory). Two suites:
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,21 +102,49 @@ MONEY += ("risk_adjusted_value", "revenue_at_risk", "monetary")
 
 @dataclass(frozen=True)
 class RuleVars:
-    """The dbt vars the rules depend on: dbt_project.yml's, overridden like `c360 build`."""
+    """The dbt vars the rules depend on: the published build's, or dbt_project.yml's."""
 
     hve_min_contribution_pct: float
     enterprise_tiers: tuple[str, ...]
     rfm_window_days: int
 
     @classmethod
-    def from_project(cls, project_dir: Path, overrides: dict[str, Any] | None = None) -> RuleVars:
-        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-        values = {**project.get("vars", {}), **(overrides or {})}
+    def from_values(cls, values: dict[str, Any]) -> RuleVars:
         return cls(
             hve_min_contribution_pct=float(values["hve_min_contribution_pct"]),
             enterprise_tiers=tuple(values["enterprise_tiers"]),
             rfm_window_days=int(values["rfm_window_days"]),
         )
+
+    @classmethod
+    def from_project(cls, project_dir: Path, overrides: dict[str, Any] | None = None) -> RuleVars:
+        """dbt_project.yml's vars, overridden like `c360 build --vars`."""
+        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+        return cls.from_values({**project.get("vars", {}), **(overrides or {})})
+
+    @classmethod
+    def from_publication(cls, database: Path) -> RuleVars | None:
+        """The vars the build published in `database` resolved (its publication row records
+        them), or None when the file has no publication or an older one without them."""
+        from customer360.publish import PUBLICATION_TABLE
+
+        with duckdb.connect(str(database), read_only=True) as connection:
+            columns = {
+                row[0]
+                for row in connection.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'main' and table_name = ?",
+                    [PUBLICATION_TABLE],
+                ).fetchall()
+            }
+            if "scoring_config_json" not in columns:
+                return None
+            rows = connection.execute(
+                f"select scoring_config_json from main.{PUBLICATION_TABLE}"
+            ).fetchall()
+        if not rows or rows[0][0] is None:
+            return None
+        return cls.from_values(json.loads(rows[0][0]))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import pytest
 from conftest import PROJECT_DIR, Workspace, assert_ok
 
 from customer360 import publish
+from customer360.validate import RuleVars
 
 # One statement, so each observation is one consistent snapshot of one file. The mart and the
 # segment summary must agree on customers and revenue: a mix of two builds would not.
@@ -162,6 +163,9 @@ def test_build_publishes_every_public_table(small_build: Workspace) -> None:
         publication = published.execute(
             "select invocation_id, cast(as_of_date as varchar) from customer360__publication"
         ).fetchall()[0]
+        recorded = published.execute(
+            "select scoring_config_fingerprint, scoring_config_json from customer360__publication"
+        ).fetchall()[0]
         published_counts = {
             name: published.execute(f"select count(*) from main.{name}").fetchall()[0][0]
             for name in publish.REQUIRED_TABLES
@@ -181,6 +185,17 @@ def test_build_publishes_every_public_table(small_build: Workspace) -> None:
     assert {schema for schema, _ in tables} == {"main"}
     run_results = json.loads((small_build.target_dir / "run_results.json").read_text())
     assert publication[0] == run_results["metadata"]["invocation_id"]
+    # the scoring vars the build resolved travel with it: readers take the rules' parameters
+    # from the publication, not from a dbt_project.yml that may have changed since
+    with duckdb.connect(str(small_build.duckdb_path), read_only=True) as work:
+        configuration = work.execute(
+            "select scoring_config_fingerprint, scoring_config_json "
+            "from intermediate.int_scoring_configuration"
+        ).fetchall()[0]
+    assert recorded == configuration
+    assert RuleVars.from_publication(small_build.published_path) == RuleVars.from_project(
+        PROJECT_DIR
+    )
     # one row per data and unit test of the published build, with its outcome
     tests = {
         r["unique_id"]: r

@@ -47,6 +47,7 @@ def test_passes_on_the_demo_build(demo_build: Workspace, tmp_path: Path) -> None
     assert "row count not checked" not in result.stdout
     index = tmp_path / "data_docs" / "index.html"
     assert f"Data Docs: {index}" in result.stdout
+    assert "note: rule vars from the publication row" in result.stdout
     assert index.is_file()
     # One validation page per suite; the mart's states the row count it required.
     pages = {p.name: p for p in (tmp_path / "data_docs" / "validations").rglob("*.html")}
@@ -152,3 +153,25 @@ def test_a_missing_database_is_named(workspace: Workspace) -> None:
     result = workspace.c360("validate", "--database", str(missing))
     assert result.returncode == 2
     assert f"database {missing} does not exist" in result.stdout
+
+
+def test_rule_vars_come_from_the_publication_row(tmp_path: Path) -> None:
+    """The published build's resolved vars win over dbt_project.yml; a file without them
+    (no publication, or one written before it recorded them) gives None, and the caller falls
+    back to the project's vars."""
+    recorded = tmp_path / "recorded.duckdb"
+    with duckdb.connect(str(recorded)) as con:
+        con.execute(
+            "create table customer360__publication as select 'x' as invocation_id, "
+            """'{"enterprise_tiers": ["Platinum"], "hve_min_contribution_pct": 7.5, """
+            """"rfm_window_days": 365}' as scoring_config_json"""
+        )
+    assert RuleVars.from_publication(recorded) == RuleVars(7.5, ("Platinum",), 365)
+    assert RuleVars.from_publication(recorded) != RuleVars.from_project(PROJECT_DIR)
+    older = tmp_path / "older.duckdb"
+    with duckdb.connect(str(older)) as con:
+        con.execute("create table customer360__publication as select 'x' as invocation_id")
+    assert RuleVars.from_publication(older) is None
+    bare = tmp_path / "bare.duckdb"
+    duckdb.connect(str(bare)).close()
+    assert RuleVars.from_publication(bare) is None

@@ -31,7 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="where to count the accepted customers (default: $C360_DUCKDB_PATH)",
     )
     parser.add_argument(
-        "--vars", default=None, help="dbt vars the build used, as JSON (as for `c360 build`)"
+        "--vars",
+        default=None,
+        help=(
+            "dbt vars to check against, as JSON, over dbt_project.yml's (default: the vars the "
+            "published build recorded in its publication row)"
+        ),
     )
     parser.set_defaults(func=run)
 
@@ -43,9 +48,18 @@ def run(args: argparse.Namespace) -> int:
     database = existing_mart_database(args.database, "validate")
     if database is None:
         return 2
-    rule_vars = RuleVars.from_project(
+    # The rules' parameters come from the build that published the mart; --vars, or a file
+    # without a publication row, falls back to dbt_project.yml's vars.
+    recorded = None if args.vars else RuleVars.from_publication(database)
+    rule_vars = recorded or RuleVars.from_project(
         settings.project_dir, json.loads(args.vars) if args.vars else None
     )
+    source = (
+        "the publication row"
+        if recorded
+        else "dbt_project.yml" + (" and --vars" if args.vars else "")
+    )
+    print(f"note: rule vars from {source}: {rule_vars}")
     outcome = validate_mart(
         database, args.work_database or settings.duckdb_path, settings.reports_dir, rule_vars
     )
