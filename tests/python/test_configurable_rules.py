@@ -1,10 +1,12 @@
-"""Business rules follow their vars end to end: the model, its dbt data tests, the examples.
+"""Business rules follow their vars end to end: the model, its dbt data tests, the Great
+Expectations suites, the examples.
 
 A demo of 1,000 customers is built with enterprise tiers and an HVE threshold other than the
 defaults. The build (models and every data test) must pass, the mart must follow the changed
 rule, and the HVE and segment tests must read the vars: run with the default vars against the
-same mart, they fail. The example queries in the public marts' descriptions run on its
-published database.
+same mart, they fail. `c360 validate` takes the vars from the publication row, and its HVE and
+segment expectations fail with the defaults just as the dbt tests do. The example queries in
+the public marts' descriptions run on its published database.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Workspace, assert_ok
+from conftest import PROJECT_DIR, Workspace, assert_ok
+
+from customer360.validate import RuleVars, validate_mart
 
 ENTERPRISE_TIERS = ["Silver", "Gold", "Platinum"]
 # Splits the 1,000-customer demo's enterprise accounts (portfolios of a few dozen customers):
@@ -95,3 +99,29 @@ def test_public_marts_document_example_queries_that_run(changed_rules: Workspace
             assert queries, f"{model}: no ```sql example in its description"
             for sql in queries:
                 connection.execute(sql).fetchall()
+
+
+def test_ge_suites_take_the_vars_from_the_publication(
+    changed_rules: Workspace, tmp_path: Path
+) -> None:
+    """The published build recorded its vars; with them the GE rule expectations hold on the
+    changed mart, with dbt_project.yml's defaults both fail."""
+    published = changed_rules.published_path
+    defaults = RuleVars.from_project(PROJECT_DIR)
+    recorded = RuleVars.from_publication(published)
+    assert recorded == RuleVars(
+        float(HVE_MIN_CONTRIBUTION_PCT), tuple(ENTERPRISE_TIERS), defaults.rfm_window_days
+    )
+    rule_columns = {"hve_rule_violation", "segment_rule_violation"}
+
+    def failed_rule_columns(rule_vars: RuleVars, name: str) -> set[str | None]:
+        outcome = validate_mart(published, changed_rules.duckdb_path, tmp_path / name, rule_vars)
+        return {failure.column for failure in outcome.failures} & rule_columns
+
+    assert failed_rule_columns(recorded, "recorded") == set()
+    assert failed_rule_columns(defaults, "defaults") == rule_columns
+    result = changed_rules.c360(
+        "validate", "--database", str(published), C360_REPORTS_DIR=str(tmp_path / "cli")
+    )
+    assert "note: rule vars from the publication row" in result.stdout
+    assert "rule_violation" not in result.stdout, result.stdout
