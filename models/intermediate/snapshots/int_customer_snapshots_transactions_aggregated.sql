@@ -3,15 +3,16 @@
     <= T: the money columns, the RFM inputs over the trailing `rfm_window_days`, the windows of
     velocity, trend and breadth, and the moments of monthly net revenue for value_stability.
     "Trailing N days" at T holds the dates d with T - N < d <= T.
-    Transactions are first summed per customer and day. Two passes then keep every join narrow,
-    so that no day is joined to every later snapshot (at 1M customers with ten years of data
-    that was 200M rows and ran out of memory):
-    - lifetime: each day falls in the period that the next snapshot date closes; the periods
-      with transactions are summed per customer, run cumulatively, and each is the latest one
-      until the next, so a snapshot reads the span it falls in;
-    - windowed: each day is joined only to the snapshots whose longest trailing window (365
-      days, the RFM or the velocity window) holds it, and reduced per customer and snapshot in
-      one aggregation, the 12 monthly buckets side by side.
+    Two passes keep every join narrow, so that no day is joined to every later snapshot (at 1M
+    customers with ten years of data that was 200M rows and ran out of memory):
+    - lifetime: each transaction falls in the period that the next snapshot date closes; the
+      periods with transactions are summed per customer, run cumulatively, and each is the
+      latest one until the next, so a snapshot reads the span it falls in;
+    - windowed: transactions summed per customer and day, each day joined only to the
+      snapshots whose longest trailing window (365 days, the RFM or the velocity window) holds
+      it, and reduced per customer and snapshot in one aggregation, the 12 monthly buckets
+      side by side.
+    Both read the accepted transactions table; neither holds the other's intermediate rows.
 #}
 {%- set rfm_window_days = c360_validated_number('rfm_window_days', 1) -%}
 {%- set velocity_window_days = c360_validated_number('velocity_window_days', 1) -%}
