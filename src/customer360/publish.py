@@ -59,10 +59,16 @@ AUDIT_SCHEMA = "audit"
 TEST_RESULTS_TABLE = "customer360__test_results"
 TEST_FAILURES_TABLE = "customer360__test_failures"
 TEST_TABLES = (TEST_RESULTS_TABLE, TEST_FAILURES_TABLE)
+WORK_ALIAS = "c360_work"
 MART = "customer360__customer_value_analysis"
+# The customers the build accepted: the mart must hold exactly these (readers check its row
+# count against the publication, not against the work database's private models).
+ACCEPTED_CUSTOMERS_SQL = (
+    f"select count(*) from {WORK_ALIAS}.intermediate.int_customers_validated "
+    "where rejection_reason is null"
+)
 PUBLICATION_TABLE = "customer360__publication"
 TEMP_MARKER = ".publishing-"
-WORK_ALIAS = "c360_work"
 
 
 class PublishError(RuntimeError):
@@ -126,7 +132,12 @@ def _write_publication(
         row_counts = {name: _copy_table(connection, "main", name) for name in tables}
         as_of_date = _as_of_date(connection)
         _write_publication_table(
-            connection, invocation_id, as_of_date, tables, _scoring_configuration(connection)
+            connection,
+            invocation_id,
+            as_of_date,
+            tables,
+            _scoring_configuration(connection),
+            _accepted_customers(connection),
         )
         connection.execute(f"detach {WORK_ALIAS}")
         connection.execute("checkpoint")
@@ -190,22 +201,32 @@ def _scoring_configuration(connection: duckdb.DuckDBPyConnection) -> tuple[str |
     return tuple(rows[0]) if rows else (None, None)
 
 
+def _accepted_customers(connection: duckdb.DuckDBPyConnection) -> int | None:
+    """How many customers the build accepted (None for a work database without validation)."""
+    if "int_customers_validated" not in _tables_in(connection, "intermediate"):
+        return None
+    return int(connection.execute(ACCEPTED_CUSTOMERS_SQL).fetchall()[0][0])
+
+
 def _write_publication_table(
     connection: duckdb.DuckDBPyConnection,
     invocation_id: str | None,
     as_of_date: str | None,
     tables: Sequence[str],
     scoring_configuration: tuple[str | None, ...],
+    accepted_customers: int | None,
 ) -> None:
-    """One row telling readers which build they see (no wall clock: the dbt run's identity) and
-    the scoring vars it resolved, so that readers take the rules' parameters from the build."""
+    """One row telling readers which build they see (no wall clock: the dbt run's identity),
+    the scoring vars it resolved and the customers it accepted, so that readers take the rules'
+    parameters and the expected mart size from the build, not from its private models."""
     connection.execute(
         f"create table main.{PUBLICATION_TABLE} as select "
         "cast(? as varchar) as invocation_id, cast(? as date) as as_of_date, "
         "cast(? as varchar[]) as published_tables, "
         "cast(? as varchar) as scoring_config_fingerprint, "
-        "cast(? as varchar) as scoring_config_json",
-        [invocation_id, as_of_date, list(tables), *scoring_configuration],
+        "cast(? as varchar) as scoring_config_json, "
+        "cast(? as bigint) as accepted_customers",
+        [invocation_id, as_of_date, list(tables), *scoring_configuration, accepted_customers],
     )
 
 

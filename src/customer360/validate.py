@@ -4,11 +4,15 @@ dbt's tests guard the build; these run on the published file afterwards, with Gr
 (pandas datasource on frames read from DuckDB, an ephemeral context: nothing is written to the
 repository, only Data Docs HTML under the reports directory). Two suites:
 
-- `customer360_mart`: one row per customer. The contract's ranges and sets, non-negative money,
-  the HVE and segment rules and the unranked-customer scores (as derived boolean columns, so a
-  failure names the rule), and the row count against the accepted customers of the work
-  database (`int_customers_validated`, upstream of every join the mart makes, so a customer
-  dropped or duplicated on the way shows up).
+- `customer360_mart`: one row per customer. Every not-null, unique, accepted-values and range
+  test the mart's model YAML declares (read from there, its Jinja rendered with the build's vars:
+  see mart_contract.py), the HVE and segment rules and the unranked-customer scores (as derived
+  columns, so a failure names the rule), and the row count against the customers the build
+  accepted (recorded in the publication row, counted upstream of every join the mart makes, so
+  a customer dropped or duplicated on the way shows up).
+
+It reads only the published file: the mart, and the publication row for the build's vars and
+accepted customers.
 - `customer360_mart_profile`: one row of aggregates of the mart that a broken scoring change
   would move: the share of each R, F and M score among ranked customers, that a better score
   means a better raw value, and the order of mean churn, composite RFM and LTV between segments.
@@ -27,10 +31,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from customer360.mart_contract import DeclaredColumn, declared_columns
+
 MART = "customer360__customer_value_analysis"
-ACCEPTED_CUSTOMERS_SQL = (
-    "select count(*) from intermediate.int_customers_validated where rejection_reason is null"
-)
 DOCS_DIR = "data_docs"
 DOCS_SITE = "customer360"
 ID_COLUMN = "customer_id"
@@ -40,64 +43,27 @@ MART_SUITE = "customer360_mart"
 PROFILE_SUITE = "customer360_mart_profile"
 SCORES = (1, 2, 3, 4, 5)
 HVE, ENTERPRISE, SMB = "High-Value Enterprise", "Enterprise", "SMB"
-ENUMERATIONS = {
-    "customer_tier": ["Basic", "Bronze", "Silver", "Gold", "Platinum"],
-    "customer_segment": [HVE, ENTERPRISE, SMB],
-    "churn_risk_tier": ["Low", "Medium", "High"],
-    "value_stability": ["Stable", "Medium Stability", "Low Stability", "Unstable"],
-    "lifecycle_stage": ["Onboarding", "Growth", "Maturity", "Retention", "Dormant"],
-    "recommended_engagement_model": [
-        "Executive Relationship Management",
-        "Dedicated Account Management",
-        "Retention & Recovery Initiatives",
-        "Standard Engagement",
-    ],
-    "health_weakest_component": [
-        "engagement",
-        "financial_trend",
-        "support_experience",
-        "rfm",
-        "relationship_breadth",
-    ],
-}
-RANGES = {
-    "rfm_composite_score": (1, 5),
-    "customer_health_score": (1, 5),
-    "churn_probability": (0, 1),
-    "cross_stage_engagement_consistency": (0, 1),
-    "monetary_bias": (-4, 4),
-}
-NON_NEGATIVE = (
-    "expected_annual_revenue",
-    "estimated_customer_ltv",
-    "upsell_potential",
-    "risk_adjusted_value",
-    "revenue_at_risk",
-    "tenure_days",
-    "transaction_count",
-    "frequency",
-    "days_since_last_activity",
-)
-REQUIRED = (
+# What the rule columns and the profile read, besides the columns the model YAML tests.
+RULE_INPUTS = (
     "customer_id",
-    "is_high_value_enterprise",
-    "customer_segment",
     "customer_tier",
     "portfolio_contribution_pct",
+    "is_high_value_enterprise",
+    "customer_segment",
+    "frequency",
+    "recency_days",
     "recency_score",
     "frequency_score",
     "monetary_score",
-    "rfm_composite_score",
-    "customer_health_score",
+    "monetary",
     "churn_probability",
+    "rfm_composite_score",
+    "estimated_customer_ltv",
 )
 # Quintile scores give each score about 20% of the ranked customers. Recency and monetary are
 # near-continuous, so ties move that little; frequency counts purchases and ties a lot more.
 SCORE_SHARE_BOUNDS = {"recency": (0.15, 0.25), "frequency": (0.05, 0.40), "monetary": (0.15, 0.25)}
 RULE_COLUMNS = ("hve_rule_violation", "segment_rule_violation", "unranked_scores_violation")
-# Money columns are decimals in DuckDB; pandas would hold them as Python Decimal objects.
-MONEY = ("expected_annual_revenue", "estimated_customer_ltv", "upsell_potential")
-MONEY += ("risk_adjusted_value", "revenue_at_risk", "monetary")
 
 
 @dataclass(frozen=True)
@@ -107,6 +73,8 @@ class RuleVars:
     hve_min_contribution_pct: float
     enterprise_tiers: tuple[str, ...]
     rfm_window_days: int
+    # Every var the source resolved, for the Jinja in the model YAML's test arguments.
+    values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> RuleVars:
@@ -114,13 +82,20 @@ class RuleVars:
             hve_min_contribution_pct=float(values["hve_min_contribution_pct"]),
             enterprise_tiers=tuple(values["enterprise_tiers"]),
             rfm_window_days=int(values["rfm_window_days"]),
+            values=dict(values),
         )
 
     @classmethod
     def from_project(cls, project_dir: Path, overrides: dict[str, Any] | None = None) -> RuleVars:
         """dbt_project.yml's vars, overridden like `c360 build --vars`."""
-        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-        return cls.from_values({**project.get("vars", {}), **(overrides or {})})
+        return cls.from_values({**project_vars(project_dir), **(overrides or {})})
+
+    def describe(self) -> str:
+        """One line for the output: the rules' parameters as a reader names them."""
+        return (
+            f"enterprise_tiers {', '.join(self.enterprise_tiers)}; hve_min_contribution_pct "
+            f"{self.hve_min_contribution_pct:g}; rfm_window_days {self.rfm_window_days}"
+        )
 
     @classmethod
     def from_publication(cls, database: Path) -> RuleVars | None:
@@ -174,39 +149,66 @@ class ValidationOutcome:
         return not self.failures
 
 
-def checked_columns() -> list[str]:
+def project_vars(project_dir: Path) -> dict[str, Any]:
+    """The vars dbt_project.yml sets."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    return dict(project.get("vars") or {})
+
+
+def mart_columns(project_dir: Path, rule_vars: RuleVars) -> tuple[DeclaredColumn, ...]:
+    """The mart's columns and tests as its model YAML declares them, with the build's vars
+    (the project's beneath, for any var the rule source does not record)."""
+    variables = {**project_vars(project_dir), **rule_vars.values}
+    return declared_columns(project_dir, MART, variables)
+
+
+def checked_columns(columns: tuple[DeclaredColumn, ...]) -> list[str]:
     """The mart columns the suites read; the rest (names, dates, ...) stays in DuckDB."""
-    used = [*REQUIRED, *ENUMERATIONS, *RANGES, *NON_NEGATIVE, *MONEY]
-    used += ["frequency", "recency_days", "recency_score", "frequency_score", "monetary_score"]
-    return list(dict.fromkeys(used))
+    tested = [column.name for column in columns if column.is_tested]
+    return list(dict.fromkeys([*tested, *RULE_INPUTS]))
 
 
-def read_mart(database: Path) -> pd.DataFrame:
-    """The checked columns of the published mart, read-only; decimals as doubles for pandas.
+def read_mart(database: Path, columns: tuple[DeclaredColumn, ...]) -> pd.DataFrame:
+    """The checked columns of the published mart, read-only; decimals as doubles for pandas
+    (which would hold them as Python Decimal objects).
 
     A checked column missing from the mart is left out here: its expectations then fail,
     naming it, instead of the read failing.
     """
+    decimals = {column.name for column in columns if column.is_decimal}
     with duckdb.connect(str(database), read_only=True) as con:
         present = {row[0] for row in con.execute(f"describe {MART}").fetchall()}
         select = ", ".join(
-            f"cast({column} as double) as {column}" if column in MONEY else column
-            for column in checked_columns()
+            f"cast({column} as double) as {column}" if column in decimals else column
+            for column in checked_columns(columns)
             if column in present
         )
         return con.sql(f"select {select} from {MART}").to_arrow_table().to_pandas()
 
 
-def accepted_customers(work_database: Path) -> tuple[int | None, str | None]:
-    """The accepted customers of the build (the expected row count), or why it is unknown."""
-    if not work_database.is_file():
-        return None, f"row count not checked: work database {work_database} does not exist"
-    try:
-        with duckdb.connect(str(work_database), read_only=True) as con:
-            return int(con.sql(ACCEPTED_CUSTOMERS_SQL).fetchall()[0][0]), None
-    except duckdb.Error as error:
-        first = str(error).splitlines()[0]
-        return None, f"row count not checked: cannot read {work_database}: {first}"
+def accepted_customers(database: Path) -> tuple[int | None, str | None]:
+    """The customers the published build accepted (the expected row count, recorded in its
+    publication row), or why it is unknown."""
+    from customer360.publish import PUBLICATION_TABLE
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'main' and table_name = ?",
+                [PUBLICATION_TABLE],
+            ).fetchall()
+        }
+        if "accepted_customers" in columns:
+            rows = con.execute(f"select accepted_customers from main.{PUBLICATION_TABLE}")
+            count = rows.fetchall()
+            if count and count[0][0] is not None:
+                return int(count[0][0]), None
+    return None, (
+        f"row count not checked: {database} has no publication row recording the accepted "
+        "customers (publish it with c360 build)"
+    )
 
 
 def _violations(mask: pd.Series, rows: pd.DataFrame, describe: Any) -> pd.Series:
@@ -289,34 +291,27 @@ def profile(mart: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([figures])
 
 
-def mart_expectations(rule_vars: RuleVars, expected_rows: int | None) -> list[Any]:
+def mart_expectations(columns: tuple[DeclaredColumn, ...], expected_rows: int | None) -> list[Any]:
+    """The mart suite: each column test the model YAML declares, the row count and the rules."""
     import great_expectations as gx
 
     expect = gx.expectations
-    items: list[Any] = [expect.ExpectColumnToExist(column=c) for c in checked_columns()]
-    items.append(expect.ExpectColumnValuesToBeUnique(column="customer_id"))
+    items: list[Any] = [expect.ExpectColumnToExist(column=c) for c in checked_columns(columns)]
+    items += [expect.ExpectColumnValuesToBeUnique(column=c.name) for c in columns if c.unique]
     if expected_rows is not None:
         items.append(expect.ExpectTableRowCountToEqual(value=expected_rows))
-    items += [expect.ExpectColumnValuesToNotBeNull(column=column) for column in REQUIRED]
+    items += [expect.ExpectColumnValuesToNotBeNull(column=c.name) for c in columns if c.not_null]
     items += [
-        expect.ExpectColumnValuesToBeInSet(column=f"{dimension}_score", value_set=list(SCORES))
-        for dimension in ("recency", "frequency", "monetary")
+        expect.ExpectColumnValuesToBeInSet(column=c.name, value_set=list(c.accepted_values))
+        for c in columns
+        if c.accepted_values is not None
     ]
     items += [
-        expect.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high)
-        for column, (low, high) in RANGES.items()
-    ]
-    items += [
-        expect.ExpectColumnValuesToBeBetween(column=column, min_value=0) for column in NON_NEGATIVE
-    ]
-    items.append(
         expect.ExpectColumnValuesToBeBetween(
-            column="recency_days", min_value=0, max_value=rule_vars.rfm_window_days - 1
+            column=c.name, min_value=c.min_value, max_value=c.max_value
         )
-    )
-    items += [
-        expect.ExpectColumnValuesToBeInSet(column=column, value_set=values)
-        for column, values in ENUMERATIONS.items()
+        for c in columns
+        if c.min_value is not None or c.max_value is not None
     ]
     items += [expect.ExpectColumnValuesToBeNull(column=rule) for rule in RULE_COLUMNS]
     return items
@@ -517,19 +512,24 @@ def failures_of(suite: str, validation: Any) -> list[Failure]:
 
 def validate_mart(
     database: Path,
-    work_database: Path,
     reports_dir: Path,
     rule_vars: RuleVars,
+    project_dir: Path,
 ) -> ValidationOutcome:
-    """Run both suites on the mart in `database`; Data Docs under reports_dir/data_docs."""
-    mart = read_mart(database)
+    """Run both suites on the mart in `database`; Data Docs under reports_dir/data_docs.
+
+    The mart suite is derived from the model YAML under `project_dir`, its Jinja rendered with
+    `rule_vars`; the expected row count comes from the publication row in `database`.
+    """
+    columns = mart_columns(project_dir, rule_vars)
+    mart = read_mart(database, columns)
     # Derived figures are computed as if a missing column were all NULL; the suite itself sees
     # the mart as it is, so the missing column fails its own expectations by name.
-    complete = mart.reindex(columns=checked_columns())
+    complete = mart.reindex(columns=checked_columns(columns))
     rules = with_rule_columns(complete, rule_vars)[list(RULE_COLUMNS)]
-    expected_rows, note = accepted_customers(work_database)
+    expected_rows, note = accepted_customers(database)
     frames = {
-        MART_SUITE: (mart.join(rules), mart_expectations(rule_vars, expected_rows)),
+        MART_SUITE: (mart.join(rules), mart_expectations(columns, expected_rows)),
         PROFILE_SUITE: (profile(complete), profile_expectations()),
     }
     docs_dir = reports_dir / DOCS_DIR

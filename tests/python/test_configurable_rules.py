@@ -115,7 +115,7 @@ def test_ge_suites_take_the_vars_from_the_publication(
     rule_columns = {"hve_rule_violation", "segment_rule_violation"}
 
     def failed_rule_columns(rule_vars: RuleVars, name: str) -> set[str | None]:
-        outcome = validate_mart(published, changed_rules.duckdb_path, tmp_path / name, rule_vars)
+        outcome = validate_mart(published, tmp_path / name, rule_vars, PROJECT_DIR)
         return {failure.column for failure in outcome.failures} & rule_columns
 
     assert failed_rule_columns(recorded, "recorded") == set()

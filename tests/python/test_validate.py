@@ -43,7 +43,7 @@ def test_passes_on_the_demo_build(demo_build: Workspace, tmp_path: Path) -> None
     assert_ok(result)
     assert "expectations passed on" in result.stdout
     assert "FAILED" not in result.stdout
-    # The row count was checked against the work database, not skipped.
+    # The row count was checked against the publication's accepted customers, not skipped.
     assert "row count not checked" not in result.stdout
     index = tmp_path / "data_docs" / "index.html"
     assert f"Data Docs: {index}" in result.stdout
@@ -104,7 +104,7 @@ def test_broken_rules_and_scoring_are_each_caught(demo_build: Workspace, tmp_pat
         f"update {MART} set churn_probability = 0.01 where customer_segment = 'SMB'",
     )
     outcome = validate_mart(
-        database, demo_build.duckdb_path, tmp_path / "reports", RuleVars.from_project(PROJECT_DIR)
+        database, tmp_path / "reports", RuleVars.from_project(PROJECT_DIR), PROJECT_DIR
     )
     failed = {(f.suite, f.expectation, f.column): f.observed for f in outcome.failures}
     mart, profile = "customer360_mart", "customer360_mart_profile"
@@ -132,20 +132,33 @@ def test_broken_rules_and_scoring_are_each_caught(demo_build: Workspace, tmp_pat
     assert outcome.docs_index.is_file()
 
 
-def test_a_missing_work_database_skips_only_the_row_count(
+def test_a_publication_without_accepted_customers_skips_only_the_row_count(
     demo_build: Workspace, tmp_path: Path
 ) -> None:
-    missing = tmp_path / "no-work.duckdb"
+    database = broken_copy(
+        demo_build,
+        tmp_path / "older.duckdb",
+        "alter table customer360__publication drop column accepted_customers",
+    )
     result = demo_build.c360(
-        "validate",
-        "--database",
-        str(mart_database(demo_build)),
-        "--work-database",
-        str(missing),
-        C360_REPORTS_DIR=str(tmp_path),
+        "validate", "--database", str(database), C360_REPORTS_DIR=str(tmp_path)
     )
     assert_ok(result)
-    assert f"note: row count not checked: work database {missing} does not exist" in result.stdout
+    assert (
+        f"note: row count not checked: {database} has no publication row recording the "
+        "accepted customers"
+    ) in result.stdout
+
+
+def test_the_publication_records_the_accepted_customers(demo_build: Workspace) -> None:
+    with duckdb.connect(str(demo_build.duckdb_path), read_only=True) as con:
+        accepted = con.sql(
+            "select count(*) from intermediate.int_customers_validated "
+            "where rejection_reason is null"
+        ).fetchall()[0][0]
+    with duckdb.connect(str(demo_build.published_path), read_only=True) as con:
+        recorded = con.sql("select accepted_customers from customer360__publication")
+        assert recorded.fetchall() == [(accepted,)]
 
 
 def test_a_missing_database_is_named(workspace: Workspace) -> None:

@@ -15,20 +15,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the Great Expectations suite on the published mart",
         description=(
             "Validate the published mart ($C360_PUBLISHED_PATH, read-only) with Great "
-            "Expectations: contract ranges and sets, the HVE and segment rules, the row count "
-            "against the accepted customers of the work database ($C360_DUCKDB_PATH), and "
-            "distribution checks. Writes Data Docs under $C360_REPORTS_DIR/data_docs. Exit 1 "
+            "Expectations: the column tests the mart's model YAML declares, the HVE and segment "
+            "rules, the row count against the accepted customers its publication row records, "
+            "and distribution checks. Writes Data Docs under $C360_REPORTS_DIR/data_docs. Exit 1 "
             "when an expectation fails, with a summary of each."
         ),
     )
     parser.add_argument(
         "--database", type=Path, default=None, help="validate this DuckDB file instead"
-    )
-    parser.add_argument(
-        "--work-database",
-        type=Path,
-        default=None,
-        help="where to count the accepted customers (default: $C360_DUCKDB_PATH)",
     )
     parser.add_argument(
         "--vars",
@@ -59,10 +53,8 @@ def run(args: argparse.Namespace) -> int:
         if recorded
         else "dbt_project.yml" + (" and --vars" if args.vars else "")
     )
-    print(f"note: rule vars from {source}: {rule_vars}")
-    outcome = validate_mart(
-        database, args.work_database or settings.duckdb_path, settings.reports_dir, rule_vars
-    )
+    print(f"note: rule vars from {source}: {rule_vars.describe()}")
+    outcome = validate_mart(database, settings.reports_dir, rule_vars, settings.project_dir)
     for note in outcome.notes:
         print(f"note: {note}")
     for failure in outcome.failures:
