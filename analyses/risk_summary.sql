@@ -1,4 +1,5 @@
--- Churn risk: customers and revenue at risk per risk tier and segment, and the top owners' books.
+-- Churn risk: customers and revenue at risk per risk tier and segment, and per owner's book
+-- ('unassigned' for the pool without an owner, as customer360__owner_book_of_business names it).
 with
 
 mart as (
@@ -17,13 +18,9 @@ by_tier as (
     group by customer_segment, churn_risk_tier
 ),
 
-by_owner as (
-    select
-        coalesce(account_owner_id, '(unassigned)') as account_owner_id,
-        sum(revenue_at_risk) as revenue_at_risk,
-        sum(case when churn_risk_tier = 'High' then 1 else 0 end) as high_risk_customers
-    from mart
-    group by coalesce(account_owner_id, '(unassigned)')
+books as (
+    -- revenue at risk per owner is the books of business' figure, not summed again here
+    select * from {{ ref('customer360__owner_book_of_business') }}
 )
 
 select
@@ -36,7 +33,7 @@ union all
 select
     'owner' as view_name,
     account_owner_id as label,
-    high_risk_customers as customers,
+    customers,
     revenue_at_risk
-from by_owner
+from books
 order by view_name asc, revenue_at_risk desc

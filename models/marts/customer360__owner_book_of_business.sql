@@ -1,10 +1,13 @@
 {#
     Books of business (SPEC section 9): one row per portfolio, the customers sharing an
     account_owner_id ('unassigned' for the pool without one), with the roster's name and team,
-    the mart's money summed, the watchlist rows by severity and route, and the monthly workload
+    the mart's money summed (revenue at risk also per segment, so that readers rank and split
+    books from here), the watchlist rows by severity and route, and the monthly workload
     of the customers' engagement models (seed engagement_model_effort) with its load index
     against the mean of the owners in the same team.
 #}
+{%- set segments = [('High-Value Enterprise', 'high_value_enterprise'), ('Enterprise', 'enterprise'),
+    ('SMB', 'smb')] %}
 
 with
 
@@ -48,14 +51,17 @@ portfolios as (
         account_owner_id,
         max(as_of_date) as as_of_date,
         count(*) as customers,
-        {% for segment, column in [('High-Value Enterprise', 'high_value_enterprise_customers'),
-            ('Enterprise', 'enterprise_customers'), ('SMB', 'smb_customers')] -%}
-            count(case when customer_segment = '{{ segment }}' then 1 end) as {{ column }},
+        {% for segment, prefix in segments -%}
+            count(case when customer_segment = '{{ segment }}' then 1 end) as {{ prefix }}_customers,
         {% endfor -%}
         sum(revenue_12m) as revenue_12m,
         sum(expected_annual_revenue) as expected_annual_revenue,
         sum(risk_adjusted_value) as risk_adjusted_value,
         sum(revenue_at_risk) as revenue_at_risk,
+        {% for segment, prefix in segments -%}
+            coalesce(sum(case when customer_segment = '{{ segment }}' then revenue_at_risk end), 0)
+                as {{ prefix }}_revenue_at_risk,
+        {% endfor -%}
         sum(hours_per_customer_monthly) as workload_hours_monthly
     from portfolio_customers
     group by account_owner_id
@@ -104,6 +110,10 @@ final as (
         cast(named_portfolios.expected_annual_revenue as decimal(18, 2)) as expected_annual_revenue,
         cast(named_portfolios.risk_adjusted_value as decimal(18, 2)) as risk_adjusted_value,
         cast(named_portfolios.revenue_at_risk as decimal(18, 2)) as revenue_at_risk,
+        {% for segment, prefix in segments -%}
+            cast(named_portfolios.{{ prefix }}_revenue_at_risk as decimal(18, 2))
+                as {{ prefix }}_revenue_at_risk,
+        {% endfor -%}
         coalesce(portfolio_watchlist.watchlist_rows, 0) as watchlist_rows,
         coalesce(portfolio_watchlist.watchlist_rows_critical, 0) as watchlist_rows_critical,
         coalesce(portfolio_watchlist.watchlist_rows_warning, 0) as watchlist_rows_warning,
