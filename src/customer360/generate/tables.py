@@ -1,10 +1,5 @@
-"""Deterministic demo data in the raw source contract (SPEC section 2).
-
-`generate_raw_data` writes the six raw tables (customers, account_owners, transactions,
-activity_events, funnel_events, support_tickets) as one Parquet or CSV file each. The data is a
-pure function of (customers, seed, file_format, bad_row_rate): there is no wall clock, history ends
-on END_DATE, and every random draw comes from a numpy stream derived from the seed with a fixed
-key per table and chunk of customers, so equal inputs give byte-identical files.
+"""How the demo data is built: the raw contract, the figures that calibrate it, the customers'
+books and purchases, the rows of each table, the contract-breaking rows and the files.
 
 Customers buy and leave by a mechanism, so that forecasts fitted on the history have something
 real to learn (SPEC section 8). Every buyer follows a BG/NBD process: a first purchase some days
@@ -24,15 +19,11 @@ The default size, 5,001 customers, is calibrated to SPEC section 6's ranges for 
 percent High-Value Enterprise, most small customers dormant, an LTV ratio of about six). A
 small, deliberate share of contract-breaking rows gives the rejected-rows model something to
 show.
-
-Generation is vectorised with numpy and written with pyarrow in chunks of CHUNK_CUSTOMERS
-customers, so memory stays flat from 1,000 to 10,000,000 customers.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -44,17 +35,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
-DEFAULT_CUSTOMERS = 5_001
-DEFAULT_SEED = 42
-MIN_CUSTOMERS = 1_000
-MAX_CUSTOMERS = 10_000_000
-DEFAULT_BAD_ROW_RATE = 0.0005
-MAX_BAD_ROW_RATE = 0.05
 FILE_FORMATS = ("parquet", "csv")
-CHUNK_CUSTOMERS = 250_000
 
+# The size that the figures below are calibrated for.
+DEFAULT_CUSTOMERS = 5_001
 END_DATE = date(2025, 12, 31)
 # Activity, funnel and support events start at HISTORY_START; transactions reach two years further
 # back, so lifetime revenue and the RFM window of the earliest snapshots see whole histories.
@@ -70,7 +55,7 @@ TABLES = (
     "support_tickets",
 )
 
-_TIMESTAMP = pa.timestamp("us")
+TIMESTAMP = pa.timestamp("us")
 SCHEMAS: dict[str, pa.Schema] = {
     "customers": pa.schema(
         [
@@ -91,7 +76,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("transaction_id", pa.string()),
             ("customer_id", pa.string()),
-            ("transaction_ts", _TIMESTAMP),
+            ("transaction_ts", TIMESTAMP),
             ("amount", pa.decimal128(18, 2)),
             ("transaction_type", pa.string()),
         ]
@@ -100,7 +85,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("event_id", pa.string()),
             ("customer_id", pa.string()),
-            ("event_ts", _TIMESTAMP),
+            ("event_ts", TIMESTAMP),
             ("event_type", pa.string()),
             ("channel", pa.string()),
         ]
@@ -110,15 +95,15 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("funnel_event_id", pa.string()),
             ("customer_id", pa.string()),
             ("stage", pa.string()),
-            ("event_ts", _TIMESTAMP),
+            ("event_ts", TIMESTAMP),
         ]
     ),
     "support_tickets": pa.schema(
         [
             ("ticket_id", pa.string()),
             ("customer_id", pa.string()),
-            ("opened_ts", _TIMESTAMP),
-            ("resolved_ts", _TIMESTAMP),
+            ("opened_ts", TIMESTAMP),
+            ("resolved_ts", TIMESTAMP),
             ("priority", pa.string()),
             ("csat_score", pa.int32()),
         ]
@@ -151,80 +136,80 @@ TEAMS = ("enterprise", "commercial", "digital")
 
 # --- Calendar, as day numbers since 1970-01-01 -------------------------------------------------
 _EPOCH = date(1970, 1, 1)
-_DAY_SECONDS = 86_400
-_END = (END_DATE - _EPOCH).days
-_START = (HISTORY_START - _EPOCH).days
-_TRANSACTIONS_START = (TRANSACTIONS_START - _EPOCH).days
+DAY_SECONDS = 86_400
+END_DAY = (END_DATE - _EPOCH).days
+HISTORY_START_DAY = (HISTORY_START - _EPOCH).days
+TRANSACTIONS_START_DAY = (TRANSACTIONS_START - _EPOCH).days
 # The mart calls a customer dormant when days since the last event exceed 180.
-_LAST_DORMANT_DAY = _END - 181
+LAST_DORMANT_DAY = END_DAY - 181
 # Sign-ups reach back this far before END_DATE, a year before the history starts: those
 # customers' first purchases, and some whole lives, lie before the files begin.
-_SIGNUP_SPAN_DAYS = (6 * 365, 12 * 365)  # large accounts (a younger business), small customers
+SIGNUP_SPAN_DAYS = (6 * 365, 12 * 365)  # large accounts (a younger business), small customers
 # A few sign-ups are recent; they are onboarding at END_DATE.
-_RECENT_SIGNUP_SHARE = 0.04
+RECENT_SIGNUP_SHARE = 0.04
 
 # --- Books of business ------------------------------------------------------------------------
-_CUSTOMERS_PER_OWNER = 37
-_LARGE_PER_BOOK = 4
-_UNASSIGNED_SHARE = 0.05
+CUSTOMERS_PER_OWNER = 37
+LARGE_PER_BOOK = 4
+UNASSIGNED_SHARE = 0.05
 # The unassigned pool is one big book, so its enterprise accounts stay under 5% of it: they are
 # the Gold/Platinum customers that are not High-Value Enterprise.
-_POOLED_LARGE_SHARE = 0.25
+POOLED_LARGE_SHARE = 0.25
 
 # --- Behaviour: purchases and dropout (BG/NBD) --------------------------------------------------
 # Each buyer makes a first purchase some days after signing up, then repeat purchases as a
 # Poisson process of its own rate (gamma distributed across customers, per profile). After each
 # repeat purchase it drops out for good with its own probability (beta distributed across
 # customers, per profile). Profiles: large accounts, small buyers. Some small customers never buy.
-_SMALL_BUYER_SHARE = 0.9
-_FIRST_PURCHASE_DELAY_DAYS = 30.0  # mean days from signup to the first purchase
+SMALL_BUYER_SHARE = 0.9
+FIRST_PURCHASE_DELAY_DAYS = 30.0  # mean days from signup to the first purchase
 # Gamma shape and mean of the repeat purchase rate (purchases per day), and its floor: large
 # accounts are billed monthly to yearly, small buyers come back every few months.
-_PURCHASE_RATE_SHAPE = (2.0, 3.0)
-_PURCHASE_RATE_MEAN = (1.0 / 60, 1.0 / 60)
-_PURCHASE_RATE_FLOOR = 1.0 / 400
+PURCHASE_RATE_SHAPE = (2.0, 3.0)
+PURCHASE_RATE_MEAN = (1.0 / 60, 1.0 / 60)
+PURCHASE_RATE_FLOOR = 1.0 / 400
 # Beta(a, b) of the dropout probability after a repeat purchase.
-_DROPOUT_BETA = ((4.0, 16.0), (6.0, 66.0))
+DROPOUT_BETA = ((4.0, 16.0), (6.0, 66.0))
 # Spend. A large account has a yearly contract value (lognormal median), billed at its rate, so
 # one purchase is the contract value over the purchases of a year. A small buyer has a budget
 # (lognormal median) that it spends over its expected lifetime of 1 / dropout purchases: those
 # that leave early buy big.
-_LARGE_YEAR_MEDIAN = 1_100.0
-_SMALL_BUDGET_MEDIAN = 2_000.0
-_CUSTOMER_SPREAD = (0.3, 0.5)  # lognormal sigma of a customer's spend level: large, small
-_PURCHASE_SPREAD = 0.45  # lognormal sigma of one purchase around the customer's typical amount
+LARGE_YEAR_MEDIAN = 1_100.0
+SMALL_BUDGET_MEDIAN = 2_000.0
+CUSTOMER_SPREAD = (0.3, 0.5)  # lognormal sigma of a customer's spend level: large, small
+PURCHASE_SPREAD = 0.45  # lognormal sigma of one purchase around the customer's typical amount
 # A small customer's expected yearly spend stays below the Gold bound (1,000), each under a cap
 # of its own so that no spike shows at the bound: Gold/Platinum is the enterprise structure.
-_SMALL_YEAR_CAP = (250.0, 700.0)
+SMALL_YEAR_CAP = (250.0, 700.0)
 # After its last purchase a customer that dropped out still logs in and writes for a while.
-_AFTERGLOW_DAYS = 25.0
+AFTERGLOW_DAYS = 25.0
 # A small buyer's first purchase is its set-up: uniform in this range, whatever it spends later.
-_SMALL_FIRST_PURCHASE = (100.0, 300.0)
+SMALL_FIRST_PURCHASE = (100.0, 300.0)
 # Some small buyers start with an onboarding burst: a few add-on purchases in the first weeks
 # after the set-up (share of small buyers, extra purchases, days). Two years on they leave the
 # RFM window together, so those customers' frequency score falls by two points in one month:
 # the seeds' "frequency_score drop > 1 point" trigger has real cases to catch.
-_ONBOARDING_BURST = (0.25, (2, 5), 14)
+ONBOARDING_BURST = (0.25, (2, 5), 14)
 # A small customer who never buys uses the product for a trial of about this many days.
-_TRIAL_DAYS = 90.0
-_PURCHASE_TYPES = {  # renewal, expansion, one_time; "new" marks a first purchase after sign-up
+TRIAL_DAYS = 90.0
+PURCHASE_TYPES = {  # renewal, expansion, one_time; "new" marks a first purchase after sign-up
     "large": (0.5, 0.3, 0.2),
     "small": (0.35, 0.1, 0.55),
 }
-_TYPE_WEIGHT = np.array([2.0, 1.0, 1.6, 0.7, 0.0])  # amount factor per TRANSACTION_TYPES entry
-_REFUND_SHARE = 0.031  # of purchases; about 3% of all transactions
-_REFUND_PART = (0.4, 1.0)  # share of the purchase given back
+TYPE_WEIGHT = np.array([2.0, 1.0, 1.6, 0.7, 0.0])  # amount factor per TRANSACTION_TYPES entry
+REFUND_SHARE = 0.031  # of purchases; about 3% of all transactions
+REFUND_PART = (0.4, 1.0)  # share of the purchase given back
 
 # Activity: a thin base rate per engaged day (large accounts, small buyers; small non-buyers'
 # own rate), and bursts of use in the days after each purchase (mean events per purchase: large,
 # small), so a customer that buys rarely is quiet for long stretches.
-_BASE_ACTIVITY = (0.02, 0.012)
-_BROWSING_RATE = 0.07
-_EVENTS_AFTER_PURCHASE = (6.0, 3.0)
-_USE_AFTER_PURCHASE_DAYS = 45
-_EVENT_TYPE_MIX = {"large": (0.35, 0.35, 0.12, 0.18), "small": (0.5, 0.35, 0.02, 0.13)}
+BASE_ACTIVITY = (0.02, 0.012)
+BROWSING_RATE = 0.07
+EVENTS_AFTER_PURCHASE = (6.0, 3.0)
+USE_AFTER_PURCHASE_DAYS = 45
+EVENT_TYPE_MIX = {"large": (0.35, 0.35, 0.12, 0.18), "small": (0.5, 0.35, 0.02, 0.13)}
 # Channel mix per event type, rows in EVENT_TYPES order, columns in CHANNELS order.
-_CHANNEL_MIX = np.array(
+CHANNEL_MIX = np.array(
     [
         [0.6, 0.4, 0.0, 0.0, 0.0],
         [0.55, 0.45, 0.0, 0.0, 0.0],
@@ -234,22 +219,22 @@ _CHANNEL_MIX = np.array(
 )
 
 # Funnel: probability of each stage (marketing, sales, support) for buyers and non-buyers.
-_STAGE_SHARE = {"buyer": (0.85, 0.8, 0.6), "browser": (0.85, 0.35, 0.15)}
-_EXTRA_TOUCHES = 0.6  # Poisson mean of further touches in a stage after the first
-_OUT_OF_ORDER_SHARE = 0.04  # sales touched before marketing
-_STAGE_GAP_DAYS = (9.0, 6.0)  # median days marketing -> sales and sales -> support
+STAGE_SHARE = {"buyer": (0.85, 0.8, 0.6), "browser": (0.85, 0.35, 0.15)}
+EXTRA_TOUCHES = 0.6  # Poisson mean of further touches in a stage after the first
+OUT_OF_ORDER_SHARE = 0.04  # sales touched before marketing
+STAGE_GAP_DAYS = (9.0, 6.0)  # median days marketing -> sales and sales -> support
 
 # Support tickets per engaged day: large, small buyer, small non-buyer.
-_TICKET_RATE = (0.025, 0.006, 0.003)
-_PRIORITY_MIX = (0.25, 0.5, 0.18, 0.07)
-_OPEN_SHARE = 0.05
-_NO_SURVEY_SHARE = 0.05  # resolved tickets without a CSAT answer
-_CSAT_MIX = (0.04, 0.08, 0.22, 0.36, 0.30)
-_RESOLUTION_MEDIAN_HOURS = 18.0
+TICKET_RATE = (0.025, 0.006, 0.003)
+PRIORITY_MIX = (0.25, 0.5, 0.18, 0.07)
+OPEN_SHARE = 0.05
+NO_SURVEY_SHARE = 0.05  # resolved tickets without a CSAT answer
+CSAT_MIX = (0.04, 0.08, 0.22, 0.36, 0.30)
+RESOLUTION_MEDIAN_HOURS = 18.0
 
 # --- Customer attributes ----------------------------------------------------------------------
-_NULL_SHARE = {"industry": 0.03, "region": 0.02, "country_code": 0.03, "employee_count": 0.04}
-_INDUSTRIES = (
+NULL_SHARE = {"industry": 0.03, "region": 0.02, "country_code": 0.03, "employee_count": 0.04}
+INDUSTRIES = (
     "Software",
     "Financial Services",
     "Healthcare",
@@ -263,8 +248,8 @@ _INDUSTRIES = (
     "Professional Services",
     "Telecommunications",
 )
-_REGIONS = ("North America", "EMEA", "APAC", "LATAM")
-_COUNTRIES = (  # (ISO 3166 alpha-2, region index, weight)
+REGIONS = ("North America", "EMEA", "APAC", "LATAM")
+COUNTRIES = (  # (ISO 3166 alpha-2, region index, weight)
     ("US", 0, 29),
     ("CA", 0, 5),
     ("MX", 0, 2),
@@ -289,113 +274,35 @@ _COUNTRIES = (  # (ISO 3166 alpha-2, region index, weight)
     ("CL", 3, 1),
     ("CO", 3, 1),
 )
-_NAME_FIRST = (
+NAME_FIRST = (
     "Northwind", "Blue Harbor", "Summit", "Redwood", "Apex", "Silverline", "Granite",
     "Brightpath", "Ironbridge", "Lakeside", "Evergreen", "Sterling", "Pioneer", "Crescent",
     "Horizon", "Oakridge", "Cobalt", "Meridian", "Keystone", "Riverstone", "Bluepeak", "Maple",
     "Falcon", "Vantage", "Orchard", "Beacon", "Cedar", "Atlas", "Nimbus", "Juniper",
 )  # fmt: skip
-_NAME_SECOND = (
+NAME_SECOND = (
     "Analytics", "Logistics", "Health", "Foods", "Systems", "Labs", "Capital", "Partners",
     "Retail", "Energy", "Media", "Robotics", "Studios", "Works", "Networks", "Solutions",
     "Supply", "Learning", "Finance", "Outdoors",
 )  # fmt: skip
-_NAME_SUFFIX = ("Inc", "LLC", "Ltd", "GmbH", "Group", "Co", "Corp", "AG", "SA", "Pty Ltd")
-_OWNER_FIRST = (
+NAME_SUFFIX = ("Inc", "LLC", "Ltd", "GmbH", "Group", "Co", "Corp", "AG", "SA", "Pty Ltd")
+OWNER_FIRST = (
     "Avery", "Jordan", "Priya", "Mateo", "Hannah", "Kenji", "Amara", "Lucas", "Sofia", "Noah",
     "Ingrid", "Omar", "Chloe", "Ravi", "Elena", "Tomas", "Grace", "Yusuf", "Mei", "Daniel",
     "Fatima", "Liam", "Zoe", "Arjun", "Nora", "Felix", "Aisha", "Owen", "Leila", "Marcus",
 )  # fmt: skip
-_OWNER_LAST = (
+OWNER_LAST = (
     "Chen", "Okafor", "Schmidt", "Garcia", "Nakamura", "Patel", "Johansson", "Rossi", "Dubois",
     "Kowalski", "Murphy", "Silva", "Haddad", "Kim", "Novak", "Andersen", "Mensah", "Costa",
     "Fischer", "Walsh", "Ito", "Moreau", "Singh", "Lopez", "Brennan", "Ahmed", "Berg", "Tanaka",
 )  # fmt: skip
-_TEAM_MIX = (0.3, 0.45, 0.25)
-
-_STREAMS = {
-    name: number
-    for number, name in enumerate(("books", "cohort", *TABLES, "defects", "onboarding"))
-}
-
-
-# === Public API ==============================================================================
-
-
-def generate_raw_data(
-    out_dir: Path,
-    customers: int = DEFAULT_CUSTOMERS,
-    seed: int = DEFAULT_SEED,
-    file_format: str = "parquet",
-    show_progress: bool = True,
-    bad_row_rate: float = DEFAULT_BAD_ROW_RATE,
-) -> dict[str, int]:
-    """Write the six raw tables to out_dir/<table>.<parquet|csv>; return rows written per table.
-
-    Files appear only when every table is complete (written under temporary names, then
-    renamed); a file of the same table in the other format is removed. `bad_row_rate` is the
-    share of rows per table that break the contract on purpose, spread over the kinds in
-    `_DEFECTS` with at least one row per kind and chunk of customers; 0 disables them.
-    Raises ValueError for a size outside MIN_CUSTOMERS..MAX_CUSTOMERS, an unknown file format,
-    a negative seed or a bad_row_rate outside 0..MAX_BAD_ROW_RATE.
-    """
-    _validate(customers, seed, file_format, bad_row_rate)
-    books = _plan_books(customers, _rng(seed, "books"))
-    starts = range(0, customers, CHUNK_CUSTOMERS)
-    counts = dict.fromkeys(TABLES, 0)
-    # Defect rows that need a new key take the next free number; customers' clean keys are fixed
-    # by position, so theirs start after the last customer.
-    next_key = dict.fromkeys(TABLES, 1) | {"customers": customers + 1}
-    progress = tqdm(
-        total=1 + len(starts) * (len(TABLES) - 1),
-        desc=f"generating {customers:,} customers",
-        unit="table",
-        file=sys.stderr,
-        disable=not show_progress,
-    )
-    with progress, _Output(Path(out_dir), file_format) as output:
-        for table, rows in _all_rows(books, seed, starts):
-            rows = _with_keys(table, rows, next_key)
-            defects_rng = _rng(seed, "defects", _STREAMS[table], rows.chunk)
-            written = _with_defects(table, rows, defects_rng, bad_row_rate, next_key)
-            output.write(table, written)
-            counts[table] += written.num_rows
-            progress.update()
-    return counts
-
-
-# === Validation and random streams ===========================================================
-
-
-def _validate(customers: int, seed: int, file_format: str, bad_row_rate: float) -> None:
-    if isinstance(customers, bool) or not isinstance(customers, int):
-        raise ValueError(f"customers must be an integer, got {customers!r}")
-    if not MIN_CUSTOMERS <= customers <= MAX_CUSTOMERS:
-        raise ValueError(
-            f"customers must be between {MIN_CUSTOMERS:,} and {MAX_CUSTOMERS:,}, got {customers:,}"
-        )
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if file_format not in FILE_FORMATS:
-        raise ValueError(
-            f"file_format must be one of {', '.join(FILE_FORMATS)}, got {file_format!r}"
-        )
-    if not 0.0 <= bad_row_rate <= MAX_BAD_ROW_RATE:
-        raise ValueError(
-            f"bad_row_rate must be between 0 and {MAX_BAD_ROW_RATE}, got {bad_row_rate}"
-        )
-
-
-def _rng(seed: int, stream: str, *key: int) -> np.random.Generator:
-    """An independent stream per (purpose, chunk): a chunk's rows never depend on other chunks."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_STREAMS[stream], *key)))
-
+TEAM_MIX = (0.3, 0.45, 0.25)
 
 # === Who the customers are ===================================================================
 
 
 @dataclass(frozen=True)
-class _Books:
+class Books:
     """Which owner holds each customer (-1: unassigned pool) and which accounts are large."""
 
     owner: np.ndarray
@@ -403,28 +310,28 @@ class _Books:
     owners: int
 
 
-def _plan_books(customers: int, rng: np.random.Generator) -> _Books:
-    owners = max(1, round(customers / _CUSTOMERS_PER_OWNER))
-    unassigned = rng.random(customers) < _UNASSIGNED_SHARE
+def plan_books(customers: int, rng: np.random.Generator) -> Books:
+    owners = max(1, round(customers / CUSTOMERS_PER_OWNER))
+    unassigned = rng.random(customers) < UNASSIGNED_SHARE
     # Uneven weights give books of roughly 20 to 60 customers around the mean.
     weight = rng.uniform(0.5, 1.5, owners)
     owner = np.searchsorted(np.cumsum(weight / weight.sum()), rng.random(customers), side="right")
     owner = np.where(unassigned, -1, np.minimum(owner, owners - 1)).astype(np.int32)
-    # _LARGE_PER_BOOK large accounts per book (its biggest customers, each above 5% of it while
+    # LARGE_PER_BOOK large accounts per book (its biggest customers, each above 5% of it while
     # it buys): the first members of each book in a random order.
     order = rng.permutation(customers)
     is_large = np.zeros(customers, dtype=bool)
-    for _ in range(_LARGE_PER_BOOK):
+    for _ in range(LARGE_PER_BOOK):
         held, first_seen = np.unique(np.where(is_large[order], -2, owner[order]), return_index=True)
         is_large[order[first_seen[held >= 0]]] = True
-    is_large |= unassigned & (rng.random(customers) < _POOLED_LARGE_SHARE)
+    is_large |= unassigned & (rng.random(customers) < POOLED_LARGE_SHARE)
     # The first customer is large and active on END_DATE, so the default as_of_date is END_DATE.
     is_large[0] = True
-    return _Books(owner=owner, is_large=is_large, owners=owners)
+    return Books(owner=owner, is_large=is_large, owners=owners)
 
 
 @dataclass(frozen=True)
-class _Cohort:
+class Cohort:
     """One chunk of customers and the shape of their history, shared by all their tables.
 
     Days are day numbers since 1970-01-01. Every event of a customer in the files falls in
@@ -432,6 +339,7 @@ class _Cohort:
     no events. Purchases follow the plan of `_plan_purchases`.
     """
 
+    chunk: int  # its number in the run, from 0
     first: int
     owner: np.ndarray
     is_large: np.ndarray
@@ -445,11 +353,7 @@ class _Cohort:
     def ids(self) -> pa.Array:
         """customer_id per customer of the chunk: C + its 1-based position among all customers."""
         numbers = np.arange(self.first + 1, self.first + self.size + 1)
-        return _codes("C", numbers, KEYS["customers"].width)
-
-    @property
-    def chunk(self) -> int:
-        return self.first // CHUNK_CUSTOMERS
+        return key_codes("C", numbers, KEYS["customers"].width)
 
     @property
     def size(self) -> int:
@@ -490,15 +394,13 @@ def _plan_purchases(
     """
     size = len(signup)
     profile = np.where(is_large, 0, 1)
-    shape = np.array(_PURCHASE_RATE_SHAPE)[profile]
-    rate = rng.gamma(shape, np.array(_PURCHASE_RATE_MEAN)[profile] / shape)
-    rate = np.maximum(rate, _PURCHASE_RATE_FLOOR)
-    beta = np.array(_DROPOUT_BETA)[profile]
+    shape = np.array(PURCHASE_RATE_SHAPE)[profile]
+    rate = rng.gamma(shape, np.array(PURCHASE_RATE_MEAN)[profile] / shape)
+    rate = np.maximum(rate, PURCHASE_RATE_FLOOR)
+    beta = np.array(DROPOUT_BETA)[profile]
     dropout = rng.beta(beta[:, 0], beta[:, 1])
-    first_day = signup + np.floor(rng.exponential(_FIRST_PURCHASE_DELAY_DAYS, size)).astype(
-        np.int64
-    )
-    span = np.maximum(_END - first_day, 0)
+    first_day = signup + np.floor(rng.exponential(FIRST_PURCHASE_DELAY_DAYS, size)).astype(np.int64)
+    span = np.maximum(END_DAY - first_day, 0)
     possible = rng.poisson(rate * span)
     until_dropout = rng.geometric(np.clip(dropout, 1e-6, 1.0))
     repeats = np.minimum(possible, until_dropout)
@@ -506,14 +408,14 @@ def _plan_purchases(
     share = rng.beta(np.maximum(repeats, 1), possible - repeats + 1)
     last_day = first_day + np.where(repeats > 0, np.floor(share * span), 0).astype(np.int64)
 
-    level = rng.lognormal(0, np.array(_CUSTOMER_SPREAD)[profile])
+    level = rng.lognormal(0, np.array(CUSTOMER_SPREAD)[profile])
     per_year = 365 * rate
-    contract = _LARGE_YEAR_MEDIAN * level / per_year
-    cap = rng.uniform(*_SMALL_YEAR_CAP, size) / per_year
-    budget = np.minimum(_SMALL_BUDGET_MEDIAN * level * dropout, cap)
+    contract = LARGE_YEAR_MEDIAN * level / per_year
+    cap = rng.uniform(*SMALL_YEAR_CAP, size) / per_year
+    budget = np.minimum(SMALL_BUDGET_MEDIAN * level * dropout, cap)
     typical = np.where(is_large, contract, budget)
 
-    in_files = buys & (first_day <= _END) & (last_day >= _TRANSACTIONS_START)
+    in_files = buys & (first_day <= END_DAY) & (last_day >= TRANSACTIONS_START_DAY)
     repeats = np.where(in_files, repeats, -1)
     return _Purchases(first_day, last_day, repeats, alive & in_files, rate, typical, *_NO_ROWS)
 
@@ -534,65 +436,58 @@ def _purchase_days(
     day = np.select([position == 0, position == 1], [first, last], between)
     extra = np.where(plan.repeats >= 0, onboarding, 0)
     added = np.repeat(np.arange(len(extra)), extra)
-    added_day = plan.first_day[added] + 1 + (np.arange(len(added)) % _ONBOARDING_BURST[2])
-    customer, day = np.r_[customer, added], np.r_[day, np.minimum(added_day, _END)]
-    kept = day >= _TRANSACTIONS_START
+    added_day = plan.first_day[added] + 1 + (np.arange(len(added)) % ONBOARDING_BURST[2])
+    customer, day = np.r_[customer, added], np.r_[day, np.minimum(added_day, END_DAY)]
+    kept = day >= TRANSACTIONS_START_DAY
     return plan._replace(row_customer=customer[kept], row_day=day[kept])
 
 
-def _plan_cohort(
-    books: _Books, first: int, stop: int, rng: np.random.Generator, extra: np.random.Generator
-) -> _Cohort:
+def plan_cohort(
+    books: Books,
+    chunk: int,
+    first: int,
+    stop: int,
+    rng: np.random.Generator,
+    extra: np.random.Generator,
+) -> Cohort:
     size = stop - first
     is_large = books.is_large[first:stop]
-    recent = rng.random(size) < _RECENT_SIGNUP_SHARE
+    recent = rng.random(size) < RECENT_SIGNUP_SHARE
     age = np.where(
         recent,
-        rng.integers(0, _END - _LAST_DORMANT_DAY, size),
-        rng.integers(_END - _LAST_DORMANT_DAY, np.where(is_large, *_SIGNUP_SPAN_DAYS), size),
+        rng.integers(0, END_DAY - LAST_DORMANT_DAY, size),
+        rng.integers(END_DAY - LAST_DORMANT_DAY, np.where(is_large, *SIGNUP_SPAN_DAYS), size),
     )
-    signup = _END - age
-    wants = is_large | (rng.random(size) < _SMALL_BUYER_SHARE)
+    signup = END_DAY - age
+    wants = is_large | (rng.random(size) < SMALL_BUYER_SHARE)
     if first == 0:
-        signup[0] = min(signup[0], _TRANSACTIONS_START)
+        signup[0] = min(signup[0], TRANSACTIONS_START_DAY)
     plan = _plan_purchases(rng, signup, is_large, wants)
-    share, (low, high), _ = _ONBOARDING_BURST
+    share, (low, high), _ = ONBOARDING_BURST
     bursts = ~is_large & (extra.random(size) < share)
     onboarding = np.where(bursts, extra.integers(low, high + 1, size), 0)
     if first == 0:
         # The first customer buys on END_DATE, so the default as_of_date is END_DATE.
-        plan.last_day[0], plan.alive[0] = _END, True
+        plan.last_day[0], plan.alive[0] = END_DAY, True
         plan.repeats[0] = max(plan.repeats[0], 1)
     plan = _purchase_days(rng, plan, onboarding)
     buys = plan.repeats >= 0
-    start = np.maximum(signup, _START)
-    afterglow = np.floor(rng.exponential(_AFTERGLOW_DAYS, size)).astype(np.int64)
-    trial = np.floor(rng.exponential(_TRIAL_DAYS, size)).astype(np.int64)
+    start = np.maximum(signup, HISTORY_START_DAY)
+    afterglow = np.floor(rng.exponential(AFTERGLOW_DAYS, size)).astype(np.int64)
+    trial = np.floor(rng.exponential(TRIAL_DAYS, size)).astype(np.int64)
     last = np.select(
         [plan.alive, buys, wants],
-        [_END, plan.last_day + afterglow, plan.last_day + afterglow],
+        [END_DAY, plan.last_day + afterglow, plan.last_day + afterglow],
         signup + trial,
     )
-    last = np.minimum(last, _END)
-    return _Cohort(first, books.owner[first:stop], is_large, signup, start, last, buys, plan)
-
-
-def _all_rows(books: _Books, seed: int, starts: range) -> Iterator[tuple[str, _Rows]]:
-    yield "account_owners", _account_owners(books.owners, _rng(seed, "account_owners"))
-    total = len(books.owner)
-    for chunk, first in enumerate(starts):
-        stop = min(first + CHUNK_CUSTOMERS, total)
-        cohort = _plan_cohort(
-            books, first, stop, _rng(seed, "cohort", chunk), _rng(seed, "onboarding", chunk)
-        )
-        for table, build in _CHUNK_BUILDERS.items():
-            yield table, build(cohort, _rng(seed, table, chunk))
+    last = np.minimum(last, END_DAY)
+    return Cohort(chunk, first, books.owner[first:stop], is_large, signup, start, last, buys, plan)
 
 
 # === Arrow building blocks ===================================================================
 
 
-def _codes(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+def key_codes(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     """Zero-padded ids such as C00000042, built as one fixed-width byte buffer (no row loop)."""
     numbers = np.asarray(numbers)
     # Unsigned 32-bit division is vectorised far better than 64-bit; keys stay below 2**32.
@@ -632,13 +527,13 @@ def _draw_by_group(rng: np.random.Generator, mixes: np.ndarray, group: np.ndarra
     return out
 
 
-def _time_of_day(rng: np.random.Generator, size: int) -> np.ndarray:
+def time_of_day(rng: np.random.Generator, size: int) -> np.ndarray:
     # Working hours are busier than nights.
-    return np.clip(rng.normal(13.5 * 3600, 3.5 * 3600, size), 0, _DAY_SECONDS - 1).astype(np.int64)
+    return np.clip(rng.normal(13.5 * 3600, 3.5 * 3600, size), 0, DAY_SECONDS - 1).astype(np.int64)
 
 
-def _timestamps(seconds: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
-    return pa.array(seconds * 1_000_000, type=_TIMESTAMP, mask=null)
+def timestamps(seconds: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    return pa.array(seconds * 1_000_000, type=TIMESTAMP, mask=null)
 
 
 def _money(cents: np.ndarray) -> pa.Array:
@@ -649,111 +544,109 @@ def _money(cents: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.decimal128(18, 2), len(cents), [None, pa.py_buffer(words)])
 
 
-def _customer_ids(cohort: _Cohort, row_customer: np.ndarray) -> pa.Array:
+def _customer_ids(cohort: Cohort, row_customer: np.ndarray) -> pa.Array:
     return cohort.ids.take(pa.array(row_customer))
 
 
 def _unnumbered(size: int) -> pa.Array:
-    """Key column placeholder: _with_keys numbers the rows, continuing across chunks."""
+    """Key column placeholder: with_keys numbers the rows, continuing across chunks."""
     return pa.nulls(size, pa.string())
 
 
 def _spread_days(
-    rng: np.random.Generator, cohort: _Cohort, per_customer: np.ndarray
+    rng: np.random.Generator, cohort: Cohort, per_customer: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows per customer as (customer, second): a uniform day in [start, last], a time of day."""
     customer = np.repeat(np.arange(cohort.size), per_customer)
     days = cohort.start[customer] + np.floor(
         rng.random(len(customer)) * cohort.engaged_days[customer]
     ).astype(np.int64)
-    return customer, days * _DAY_SECONDS + _time_of_day(rng, len(customer))
+    return customer, days * DAY_SECONDS + time_of_day(rng, len(customer))
 
 
 def _chronological(customer: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     """Row order by customer, then time: files are sorted, and keys are numbered in that order."""
     offset = (
-        seconds - (_TRANSACTIONS_START - 400) * _DAY_SECONDS
+        seconds - (TRANSACTIONS_START_DAY - 400) * DAY_SECONDS
     )  # non-negative for every generated row
     return np.argsort((customer.astype(np.int64) << 27) + offset, kind="stable")
 
 
-class _Rows(NamedTuple):
-    """A chunk's rows of one table, with what _with_defects needs to know about them."""
+class Rows(NamedTuple):
+    """A chunk's rows of one table, with what with_defects needs to know about them."""
 
     table: pa.Table
     is_large: np.ndarray  # per row: belongs to a large account (kept clean of defects)
-    chunk: int
+    chunk: int  # its number in the run, from 0
 
 
 # === Tables ==================================================================================
 
 
-def _account_owners(owners: int, rng: np.random.Generator) -> _Rows:
-    first = rng.integers(0, len(_OWNER_FIRST), owners)
-    last = rng.integers(0, len(_OWNER_LAST), owners)
+def account_owners(owners: int, rng: np.random.Generator) -> Rows:
+    first = rng.integers(0, len(OWNER_FIRST), owners)
+    last = rng.integers(0, len(OWNER_LAST), owners)
     table = pa.table(
         [
             _unnumbered(owners),
             pc.binary_join_element_wise(
-                _labels(_OWNER_FIRST, first), _labels(_OWNER_LAST, last), " "
+                _labels(OWNER_FIRST, first), _labels(OWNER_LAST, last), " "
             ),
-            _labels(TEAMS, _draw(rng, _TEAM_MIX, owners)),
+            _labels(TEAMS, _draw(rng, TEAM_MIX, owners)),
         ],
         schema=SCHEMAS["account_owners"],
     )
-    return _Rows(table, np.zeros(owners, dtype=bool), 0)
+    return Rows(table, np.zeros(owners, dtype=bool), 0)
 
 
-def _customers(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+def _customers(cohort: Cohort, rng: np.random.Generator) -> Rows:
     size = cohort.size
     names = pc.binary_join_element_wise(
-        _labels(_NAME_FIRST, rng.integers(0, len(_NAME_FIRST), size)),
-        _labels(_NAME_SECOND, rng.integers(0, len(_NAME_SECOND), size)),
-        _labels(_NAME_SUFFIX, rng.integers(0, len(_NAME_SUFFIX), size)),
+        _labels(NAME_FIRST, rng.integers(0, len(NAME_FIRST), size)),
+        _labels(NAME_SECOND, rng.integers(0, len(NAME_SECOND), size)),
+        _labels(NAME_SUFFIX, rng.integers(0, len(NAME_SUFFIX), size)),
         " ",
     )
-    country = _draw(rng, [weight for _, _, weight in _COUNTRIES], size)
-    region = np.array([region for _, region, _ in _COUNTRIES])[country]
+    country = _draw(rng, [weight for _, _, weight in COUNTRIES], size)
+    region = np.array([region for _, region, _ in COUNTRIES])[country]
     # Enterprise accounts employ thousands, small customers tens.
     employees = rng.lognormal(np.where(cohort.is_large, np.log(1_500), np.log(25)), 1.0)
-    owner_ids = _codes("AO", cohort.owner + 1, KEYS["account_owners"].width)
+    owner_ids = key_codes("AO", cohort.owner + 1, KEYS["account_owners"].width)
     table = pa.table(
         [
             cohort.ids,
             names,
             _labels(
-                _INDUSTRIES, rng.integers(0, len(_INDUSTRIES), size), _nulls(rng, "industry", size)
+                INDUSTRIES, rng.integers(0, len(INDUSTRIES), size), _nulls(rng, "industry", size)
             ),
-            _labels(_REGIONS, region, _nulls(rng, "region", size)),
-            _labels(
-                [code for code, _, _ in _COUNTRIES], country, _nulls(rng, "country_code", size)
-            ),
+            _labels(REGIONS, region, _nulls(rng, "region", size)),
+            _labels([code for code, _, _ in COUNTRIES], country, _nulls(rng, "country_code", size)),
             pa.array(employees.astype(np.int32), mask=_nulls(rng, "employee_count", size)),
             pa.array(cohort.signup.astype(np.int32), type=pa.date32()),
             pc.if_else(pa.array(cohort.owner < 0), pa.scalar(None, pa.string()), owner_ids),
         ],
         schema=SCHEMAS["customers"],
     )
-    return _Rows(table, cohort.is_large, cohort.chunk)
+    return Rows(table, cohort.is_large, cohort.chunk)
 
 
 def _nulls(rng: np.random.Generator, column: str, size: int) -> np.ndarray:
-    return rng.random(size) < _NULL_SHARE[column]
+    return rng.random(size) < NULL_SHARE[column]
 
 
-def _transactions(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+def _transactions(cohort: Cohort, rng: np.random.Generator) -> Rows:
     """The planned purchases of each buyer that fall in the files' history, plus refunds."""
     plan = cohort.purchases
     customer = plan.row_customer
-    seconds = plan.row_day * _DAY_SECONDS + _time_of_day(rng, len(customer))
+    seconds = plan.row_day * DAY_SECONDS + time_of_day(rng, len(customer))
     order = _chronological(customer, seconds)
     customer, seconds = customer[order], seconds[order]
 
     kind = _purchase_types(rng, cohort, customer)
-    amount = plan.typical[customer] * rng.lognormal(0, _PURCHASE_SPREAD, len(customer))
-    amount = amount * _TYPE_WEIGHT[kind]
+    amount = plan.typical[customer] * rng.lognormal(0, PURCHASE_SPREAD, len(customer))
+    amount = amount * TYPE_WEIGHT[kind]
     set_up = (kind == 0) & ~cohort.is_large[customer]
-    amount[set_up] = rng.uniform(*_SMALL_FIRST_PURCHASE, int(set_up.sum()))
+    amount[set_up] = rng.uniform(*SMALL_FIRST_PURCHASE, int(set_up.sum()))
     cents = np.maximum(np.round(amount * 100), 500).astype(np.int64)
 
     customer, seconds, kind, cents = _with_refunds(rng, cohort, customer, seconds, kind, cents)
@@ -761,39 +654,39 @@ def _transactions(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
         [
             _unnumbered(len(customer)),
             _customer_ids(cohort, customer),
-            _timestamps(seconds),
+            timestamps(seconds),
             _money(cents),
             _labels(TRANSACTION_TYPES, kind),
         ],
         schema=SCHEMAS["transactions"],
     )
-    return _Rows(table, cohort.is_large[customer], cohort.chunk)
+    return Rows(table, cohort.is_large[customer], cohort.chunk)
 
 
-def _purchase_types(rng: np.random.Generator, cohort: _Cohort, customer: np.ndarray) -> np.ndarray:
-    mixes = np.array([_PURCHASE_TYPES["large"], _PURCHASE_TYPES["small"]])
+def _purchase_types(rng: np.random.Generator, cohort: Cohort, customer: np.ndarray) -> np.ndarray:
+    mixes = np.array([PURCHASE_TYPES["large"], PURCHASE_TYPES["small"]])
     kind = 1 + _draw_by_group(rng, mixes, np.where(cohort.is_large[customer], 0, 1))
     # A customer's first purchase, when it lies within the history, is its "new" deal.
     first_row = np.r_[True, customer[1:] != customer[:-1]]
-    kind[first_row & (cohort.purchases.first_day[customer] >= _TRANSACTIONS_START)] = 0
+    kind[first_row & (cohort.purchases.first_day[customer] >= TRANSACTIONS_START_DAY)] = 0
     return kind
 
 
 def _with_refunds(
     rng: np.random.Generator,
-    cohort: _Cohort,
+    cohort: Cohort,
     customer: np.ndarray,
     seconds: np.ndarray,
     kind: np.ndarray,
     cents: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Add a partial or full refund after some purchases, never after the customer's last day."""
-    refunded = np.flatnonzero(rng.random(len(customer)) < _REFUND_SHARE)
+    refunded = np.flatnonzero(rng.random(len(customer)) < REFUND_SHARE)
     who = customer[refunded]
-    delay = rng.integers(3_600, 20 * _DAY_SECONDS, len(refunded))
-    latest = cohort.last[who] * _DAY_SECONDS + _DAY_SECONDS - 1
+    delay = rng.integers(3_600, 20 * DAY_SECONDS, len(refunded))
+    latest = cohort.last[who] * DAY_SECONDS + DAY_SECONDS - 1
     when = np.minimum(seconds[refunded] + delay, latest)
-    back = -np.maximum(np.round(cents[refunded] * rng.uniform(*_REFUND_PART, len(refunded))), 100)
+    back = -np.maximum(np.round(cents[refunded] * rng.uniform(*REFUND_PART, len(refunded))), 100)
     customer = np.concatenate([customer, who])
     seconds = np.concatenate([seconds, when])
     kind = np.concatenate([kind, np.full(len(who), TRANSACTION_TYPES.index("refund"))])
@@ -802,57 +695,57 @@ def _with_refunds(
     return customer[order], seconds[order], kind[order], cents[order]
 
 
-def _activity_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+def _activity_events(cohort: Cohort, rng: np.random.Generator) -> Rows:
     """Logins, feature use, meetings and replies: a thin base, and bursts after each purchase."""
     base = np.select(
-        [~cohort.buys, cohort.is_large], [_BROWSING_RATE, _BASE_ACTIVITY[0]], _BASE_ACTIVITY[1]
+        [~cohort.buys, cohort.is_large], [BROWSING_RATE, BASE_ACTIVITY[0]], BASE_ACTIVITY[1]
     )
     events = rng.poisson(base * cohort.engaged_days)
     # Non-buyers have no purchase on their last day, so an event marks it.
     events = events + (~cohort.buys & (cohort.engaged_days > 0))
     customer, seconds = _spread_days(rng, cohort, events)
     lasts = (np.cumsum(events) - events)[~cohort.buys & (cohort.engaged_days > 0)]
-    seconds[lasts] = cohort.last[customer[lasts]] * _DAY_SECONDS + seconds[lasts] % _DAY_SECONDS
+    seconds[lasts] = cohort.last[customer[lasts]] * DAY_SECONDS + seconds[lasts] % DAY_SECONDS
     # Most use comes in the weeks after a purchase: onboarding a renewal, using what was bought.
     plan = cohort.purchases
-    after = rng.poisson(np.where(cohort.is_large, *_EVENTS_AFTER_PURCHASE)[plan.row_customer])
+    after = rng.poisson(np.where(cohort.is_large, *EVENTS_AFTER_PURCHASE)[plan.row_customer])
     buyer = np.repeat(plan.row_customer, after)
-    day = np.repeat(plan.row_day, after) + rng.integers(0, _USE_AFTER_PURCHASE_DAYS, len(buyer))
+    day = np.repeat(plan.row_day, after) + rng.integers(0, USE_AFTER_PURCHASE_DAYS, len(buyer))
     day = np.minimum(day, cohort.last[buyer])
-    seen = day >= _START
+    seen = day >= HISTORY_START_DAY
     customer = np.concatenate([customer, buyer[seen]])
-    seconds = np.concatenate([seconds, day[seen] * _DAY_SECONDS + _time_of_day(rng, seen.sum())])
+    seconds = np.concatenate([seconds, day[seen] * DAY_SECONDS + time_of_day(rng, seen.sum())])
     order = _chronological(customer, seconds)
     customer, seconds = customer[order], seconds[order]
-    mixes = np.array([_EVENT_TYPE_MIX["large"], _EVENT_TYPE_MIX["small"]])
+    mixes = np.array([EVENT_TYPE_MIX["large"], EVENT_TYPE_MIX["small"]])
     event_type = _draw_by_group(rng, mixes, np.where(cohort.is_large[customer], 0, 1))
-    channel = _draw_by_group(rng, _CHANNEL_MIX, event_type)
+    channel = _draw_by_group(rng, CHANNEL_MIX, event_type)
     table = pa.table(
         [
             _unnumbered(len(customer)),
             _customer_ids(cohort, customer),
-            _timestamps(seconds),
+            timestamps(seconds),
             _labels(EVENT_TYPES, event_type),
             _labels(CHANNELS, channel),
         ],
         schema=SCHEMAS["activity_events"],
     )
-    return _Rows(table, cohort.is_large[customer], cohort.chunk)
+    return Rows(table, cohort.is_large[customer], cohort.chunk)
 
 
-def _funnel_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+def _funnel_events(cohort: Cohort, rng: np.random.Generator) -> Rows:
     """Marketing, then sales days to weeks later, then support; some stages never happen."""
     size = cohort.size
     room = np.maximum(cohort.engaged_days - 60, 1)
     marketing_day = cohort.start + np.floor(rng.random(size) * room).astype(np.int64)
-    to_sales = np.ceil(rng.lognormal(np.log(_STAGE_GAP_DAYS[0]), 0.7, size)).astype(np.int64)
-    to_support = np.ceil(rng.lognormal(np.log(_STAGE_GAP_DAYS[1]), 0.7, size)).astype(np.int64)
-    swapped = rng.random(size) < _OUT_OF_ORDER_SHARE
+    to_sales = np.ceil(rng.lognormal(np.log(STAGE_GAP_DAYS[0]), 0.7, size)).astype(np.int64)
+    to_support = np.ceil(rng.lognormal(np.log(STAGE_GAP_DAYS[1]), 0.7, size)).astype(np.int64)
+    swapped = rng.random(size) < OUT_OF_ORDER_SHARE
     sales_day = marketing_day + np.where(swapped, -to_sales, to_sales)
     first_day = np.stack([marketing_day, sales_day, sales_day + to_support])
-    shares = np.array([_STAGE_SHARE["buyer"], _STAGE_SHARE["browser"]])[np.where(cohort.buys, 0, 1)]
+    shares = np.array([STAGE_SHARE["buyer"], STAGE_SHARE["browser"]])[np.where(cohort.buys, 0, 1)]
     present = (rng.random((size, 3)) < shares) & (cohort.engaged_days > 0)[:, None]
-    touches = present.T * (1 + rng.poisson(_EXTRA_TOUCHES, (3, size)))
+    touches = present.T * (1 + rng.poisson(EXTRA_TOUCHES, (3, size)))
 
     customers, stages, days = [], [], []
     for stage in range(3):  # three stages, each vectorised over customers
@@ -864,7 +757,7 @@ def _funnel_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
         days.append(first_day[stage][customer] + later)
     customer, stage, day = (np.concatenate(parts) for parts in (customers, stages, days))
     day = np.clip(day, cohort.start[customer], cohort.last[customer])
-    seconds = day * _DAY_SECONDS + _time_of_day(rng, len(customer))
+    seconds = day * DAY_SECONDS + time_of_day(rng, len(customer))
     order = _chronological(customer, seconds)
     customer, stage, seconds = customer[order], stage[order], seconds[order]
     table = pa.table(
@@ -872,42 +765,42 @@ def _funnel_events(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
             _unnumbered(len(customer)),
             _customer_ids(cohort, customer),
             _labels(FUNNEL_STAGES, stage),
-            _timestamps(seconds),
+            timestamps(seconds),
         ],
         schema=SCHEMAS["funnel_events"],
     )
-    return _Rows(table, cohort.is_large[customer], cohort.chunk)
+    return Rows(table, cohort.is_large[customer], cohort.chunk)
 
 
-def _support_tickets(cohort: _Cohort, rng: np.random.Generator) -> _Rows:
+def _support_tickets(cohort: Cohort, rng: np.random.Generator) -> Rows:
     """Tickets opened over the engaged days; most resolved within a day or two, some still open."""
     profile = np.select([cohort.is_large, cohort.buys], [0, 1], 2)
-    tickets = rng.poisson(np.array(_TICKET_RATE)[profile] * cohort.engaged_days)
+    tickets = rng.poisson(np.array(TICKET_RATE)[profile] * cohort.engaged_days)
     customer, opened = _spread_days(rng, cohort, tickets)
     order = _chronological(customer, opened)
     customer, opened = customer[order], opened[order]
     size = len(customer)
-    hours = rng.lognormal(np.log(_RESOLUTION_MEDIAN_HOURS), 1.1, size)
-    resolved = opened + np.clip(hours * 3600, 600, 30 * _DAY_SECONDS).astype(np.int64)
+    hours = rng.lognormal(np.log(RESOLUTION_MEDIAN_HOURS), 1.1, size)
+    resolved = opened + np.clip(hours * 3600, 600, 30 * DAY_SECONDS).astype(np.int64)
     # A ticket that would close after END_DATE is still open on it.
-    still_open = (rng.random(size) < _OPEN_SHARE) | (resolved >= (_END + 1) * _DAY_SECONDS)
-    no_answer = still_open | (rng.random(size) < _NO_SURVEY_SHARE)
-    csat = 1 + _draw(rng, _CSAT_MIX, size)
+    still_open = (rng.random(size) < OPEN_SHARE) | (resolved >= (END_DAY + 1) * DAY_SECONDS)
+    no_answer = still_open | (rng.random(size) < NO_SURVEY_SHARE)
+    csat = 1 + _draw(rng, CSAT_MIX, size)
     table = pa.table(
         [
             _unnumbered(size),
             _customer_ids(cohort, customer),
-            _timestamps(opened),
-            _timestamps(resolved, still_open),
-            _labels(PRIORITIES, _draw(rng, _PRIORITY_MIX, size)),
+            timestamps(opened),
+            timestamps(resolved, still_open),
+            _labels(PRIORITIES, _draw(rng, PRIORITY_MIX, size)),
             pa.array(csat.astype(np.int32), mask=no_answer),
         ],
         schema=SCHEMAS["support_tickets"],
     )
-    return _Rows(table, cohort.is_large[customer], cohort.chunk)
+    return Rows(table, cohort.is_large[customer], cohort.chunk)
 
 
-_CHUNK_BUILDERS: dict[str, Callable[[_Cohort, np.random.Generator], _Rows]] = {
+CHUNK_BUILDERS: dict[str, Callable[[Cohort, np.random.Generator], Rows]] = {
     "customers": _customers,
     "transactions": _transactions,
     "activity_events": _activity_events,
@@ -925,13 +818,13 @@ def _unchanged(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
     return rows
 
 
-def _replace(rows: pa.Table, column: str, values: pa.Array) -> pa.Table:
+def replace_column(rows: pa.Table, column: str, values: pa.Array) -> pa.Table:
     return rows.set_column(rows.schema.get_field_index(column), column, values)
 
 
 def _null(column: str) -> _Mutation:
     def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-        return _replace(rows, column, pa.nulls(rows.num_rows, rows.schema.field(column).type))
+        return replace_column(rows, column, pa.nulls(rows.num_rows, rows.schema.field(column).type))
 
     return mutate
 
@@ -939,14 +832,14 @@ def _null(column: str) -> _Mutation:
 def _constant(column: str, value: object) -> _Mutation:
     def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
         kind = rows.schema.field(column).type
-        return _replace(rows, column, pa.array([value] * rows.num_rows, kind))
+        return replace_column(rows, column, pa.array([value] * rows.num_rows, kind))
 
     return mutate
 
 
 def _upper(column: str) -> _Mutation:
     def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-        return _replace(rows, column, pc.utf8_upper(rows[column]))
+        return replace_column(rows, column, pc.utf8_upper(rows[column]))
 
     return mutate
 
@@ -956,27 +849,27 @@ def _earlier(column: str, seconds: int) -> _Mutation:
 
     def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
         shifted = pc.subtract(rows[column], pa.scalar(seconds * 1_000_000, pa.duration("us")))
-        return _replace(rows, column, shifted.cast(_TIMESTAMP))
+        return replace_column(rows, column, shifted.cast(TIMESTAMP))
 
     return mutate
 
 
 def _amount_corrected(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
     one = pa.scalar(1, pa.decimal128(18, 2))
-    return _replace(rows, "amount", pc.add(rows["amount"], one).cast(pa.decimal128(18, 2)))
+    return replace_column(rows, "amount", pc.add(rows["amount"], one).cast(pa.decimal128(18, 2)))
 
 
 def _unknown_customer(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
     # Numbers from 90,000,000 up are never generated customers (at most 10,000,000).
     ghosts = rng.integers(90_000_000, 100_000_000, rows.num_rows)
-    return _replace(rows, "customer_id", _codes("C", ghosts, KEYS["customers"].width))
+    return replace_column(rows, "customer_id", key_codes("C", ghosts, KEYS["customers"].width))
 
 
 def _after_end(column: str, *cleared: str) -> _Mutation:
     def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
         days = rng.integers(1, 31, rows.num_rows)
-        seconds = (_END + days) * _DAY_SECONDS + _time_of_day(rng, rows.num_rows)
-        rows = _replace(rows, column, _timestamps(seconds))
+        seconds = (END_DAY + days) * DAY_SECONDS + time_of_day(rng, rows.num_rows)
+        rows = replace_column(rows, column, timestamps(seconds))
         for other in cleared:
             rows = _null(other)(rows, rng)
         return rows
@@ -1023,7 +916,7 @@ _DEFECTS: dict[str, tuple[_Defect, ...]] = {
     "funnel_events": (
         _Defect("null_key", False, _null("funnel_event_id")),
         *_SHARED_DEFECTS,
-        _Defect("conflicting_duplicate_key", False, _earlier("event_ts", _DAY_SECONDS)),
+        _Defect("conflicting_duplicate_key", False, _earlier("event_ts", DAY_SECONDS)),
         _Defect("value_out_of_set", True, _constant("stage", "legal")),
         _Defect("after_as_of_date", True, _after_end("event_ts")),
     ),
@@ -1038,7 +931,7 @@ _DEFECTS: dict[str, tuple[_Defect, ...]] = {
 }
 
 
-def _with_keys(table: str, rows: _Rows, next_key: dict[str, int]) -> _Rows:
+def with_keys(table: str, rows: Rows, next_key: dict[str, int]) -> Rows:
     """Number the rows' keys after those of earlier chunks (customers are numbered already)."""
     if table == "customers":
         return rows
@@ -1046,12 +939,12 @@ def _with_keys(table: str, rows: _Rows, next_key: dict[str, int]) -> _Rows:
     numbers = next_key[table] + np.arange(rows.table.num_rows)
     next_key[table] += rows.table.num_rows
     return rows._replace(
-        table=_replace(rows.table, key.column, _codes(key.prefix, numbers, key.width))
+        table=replace_column(rows.table, key.column, key_codes(key.prefix, numbers, key.width))
     )
 
 
-def _with_defects(
-    table: str, rows: _Rows, rng: np.random.Generator, rate: float, next_key: dict[str, int]
+def with_defects(
+    table: str, rows: Rows, rng: np.random.Generator, rate: float, next_key: dict[str, int]
 ) -> pa.Table:
     """Append a few broken copies of clean rows per class of _DEFECTS[table].
 
@@ -1070,7 +963,7 @@ def _with_defects(
         copies = defect.mutate(rows.table.take(np.sort(picked)), rng)
         if defect.fresh_key:
             numbers = next_key[table] + np.arange(copies.num_rows)
-            copies = _replace(copies, key.column, _codes(key.prefix, numbers, key.width))
+            copies = replace_column(copies, key.column, key_codes(key.prefix, numbers, key.width))
             next_key[table] += copies.num_rows
         broken.append(copies)
     return pa.concat_tables([rows.table, *broken])
@@ -1090,7 +983,7 @@ class _Sink:
         if file_format == "csv":
             # CSV timestamps are written as 'YYYY-MM-DD HH:MM:SS': whole seconds, no fraction.
             second = pa.timestamp("s")
-            schema = pa.schema([f.with_type(second) if f.type == _TIMESTAMP else f for f in schema])
+            schema = pa.schema([f.with_type(second) if f.type == TIMESTAMP else f for f in schema])
             options = pacsv.WriteOptions(quoting_header="none")
             self.writer = pacsv.CSVWriter(self.partial, schema, write_options=options)
         else:
@@ -1111,7 +1004,7 @@ class _Sink:
             self.partial.unlink(missing_ok=True)
 
 
-class _Output:
+class Output:
     """The six files of one run: complete files appear only once every table is written.
 
     On success, a file of the same table in the other format is removed: the dbt project prefers
@@ -1137,7 +1030,7 @@ class _Output:
     def write(self, table: str, rows: pa.Table) -> None:
         self.sinks[table].write(rows)
 
-    def __enter__(self) -> _Output:
+    def __enter__(self) -> Output:
         return self
 
     def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
