@@ -11,7 +11,9 @@ customers, so memory stays flat from 1,000 to 10,000,000 customers.
 
 This module runs a generation: its options, random streams and chunks. The package's modules
 hold the parts:
-- `tables`: how the data is built, from the raw contract to the files.
+- `contract`: the raw tables' columns, types, keys and enumerated values.
+- `calibration`: the figures that shape the demo (dates, rates, mixes, names).
+- `tables`: the customers, the rows of each table, the contract-breaking rows and the files.
 """
 
 from __future__ import annotations
@@ -23,16 +25,15 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from customer360.generate.tables import (
-    CHUNK_BUILDERS,
+from customer360.generate.calibration import (
     DEFAULT_CUSTOMERS,
     END_DATE,
-    FILE_FORMATS,
     HISTORY_START,
-    KEYS,
-    SCHEMAS,
-    TABLES,
     TRANSACTIONS_START,
+)
+from customer360.generate.contract import FILE_FORMATS, KEYS, SCHEMAS, TABLES
+from customer360.generate.tables import (
+    CHUNK_BUILDERS,
     Books,
     Output,
     Rows,

@@ -1,5 +1,5 @@
-"""How the demo data is built: the raw contract, the figures that calibrate it, the customers'
-books and purchases, the rows of each table, the contract-breaking rows and the files.
+"""How the demo data is built: the customers' books and purchases, the rows of each table, the
+contract-breaking rows and the files.
 
 Customers buy and leave by a mechanism, so that forecasts fitted on the history have something
 real to learn (SPEC section 8). Every buyer follows a BG/NBD process: a first purchase some days
@@ -14,18 +14,12 @@ with no shaping of the last months, so the past predicts the future as a model w
 Activity comes in bursts after each purchase on top of a thin base rate; after dropping out a
 customer falls silent within weeks. Transactions start on TRANSACTIONS_START, other events on
 HISTORY_START.
-
-The default size, 5,001 customers, is calibrated to SPEC section 6's ranges for the mart (a few
-percent High-Value Enterprise, most small customers dormant, an LTV ratio of about six). A
-small, deliberate share of contract-breaking rows gives the rejected-rows model something to
-show.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
@@ -36,267 +30,78 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-FILE_FORMATS = ("parquet", "csv")
-
-# The size that the figures below are calibrated for.
-DEFAULT_CUSTOMERS = 5_001
-END_DATE = date(2025, 12, 31)
-# Activity, funnel and support events start at HISTORY_START; transactions reach two years further
-# back, so lifetime revenue and the RFM window of the earliest snapshots see whole histories.
-HISTORY_START = date(2022, 1, 1)
-TRANSACTIONS_START = date(2016, 1, 1)
-
-TABLES = (
-    "customers",
-    "account_owners",
-    "transactions",
-    "activity_events",
-    "funnel_events",
-    "support_tickets",
+from customer360.generate.calibration import (
+    AFTERGLOW_DAYS,
+    BASE_ACTIVITY,
+    BROWSING_RATE,
+    CHANNEL_MIX,
+    COUNTRIES,
+    CSAT_MIX,
+    CUSTOMER_SPREAD,
+    CUSTOMERS_PER_OWNER,
+    DAY_SECONDS,
+    DROPOUT_BETA,
+    END_DAY,
+    EVENT_TYPE_MIX,
+    EVENTS_AFTER_PURCHASE,
+    EXTRA_TOUCHES,
+    FIRST_PURCHASE_DELAY_DAYS,
+    HISTORY_START_DAY,
+    INDUSTRIES,
+    LARGE_PER_BOOK,
+    LARGE_YEAR_MEDIAN,
+    LAST_DORMANT_DAY,
+    NAME_FIRST,
+    NAME_SECOND,
+    NAME_SUFFIX,
+    NO_SURVEY_SHARE,
+    NULL_SHARE,
+    ONBOARDING_BURST,
+    OPEN_SHARE,
+    OUT_OF_ORDER_SHARE,
+    OWNER_FIRST,
+    OWNER_LAST,
+    POOLED_LARGE_SHARE,
+    PRIORITY_MIX,
+    PURCHASE_RATE_FLOOR,
+    PURCHASE_RATE_MEAN,
+    PURCHASE_RATE_SHAPE,
+    PURCHASE_SPREAD,
+    PURCHASE_TYPES,
+    RECENT_SIGNUP_SHARE,
+    REFUND_PART,
+    REFUND_SHARE,
+    REGIONS,
+    RESOLUTION_MEDIAN_HOURS,
+    SIGNUP_SPAN_DAYS,
+    SMALL_BUDGET_MEDIAN,
+    SMALL_BUYER_SHARE,
+    SMALL_FIRST_PURCHASE,
+    SMALL_YEAR_CAP,
+    STAGE_GAP_DAYS,
+    STAGE_SHARE,
+    TEAM_MIX,
+    TICKET_RATE,
+    TRANSACTIONS_START_DAY,
+    TRIAL_DAYS,
+    TYPE_WEIGHT,
+    UNASSIGNED_SHARE,
+    USE_AFTER_PURCHASE_DAYS,
 )
-
-TIMESTAMP = pa.timestamp("us")
-SCHEMAS: dict[str, pa.Schema] = {
-    "customers": pa.schema(
-        [
-            ("customer_id", pa.string()),
-            ("customer_name", pa.string()),
-            ("industry", pa.string()),
-            ("region", pa.string()),
-            ("country_code", pa.string()),
-            ("employee_count", pa.int32()),
-            ("signup_date", pa.date32()),
-            ("account_owner_id", pa.string()),
-        ]
-    ),
-    "account_owners": pa.schema(
-        [("account_owner_id", pa.string()), ("owner_name", pa.string()), ("team", pa.string())]
-    ),
-    "transactions": pa.schema(
-        [
-            ("transaction_id", pa.string()),
-            ("customer_id", pa.string()),
-            ("transaction_ts", TIMESTAMP),
-            ("amount", pa.decimal128(18, 2)),
-            ("transaction_type", pa.string()),
-        ]
-    ),
-    "activity_events": pa.schema(
-        [
-            ("event_id", pa.string()),
-            ("customer_id", pa.string()),
-            ("event_ts", TIMESTAMP),
-            ("event_type", pa.string()),
-            ("channel", pa.string()),
-        ]
-    ),
-    "funnel_events": pa.schema(
-        [
-            ("funnel_event_id", pa.string()),
-            ("customer_id", pa.string()),
-            ("stage", pa.string()),
-            ("event_ts", TIMESTAMP),
-        ]
-    ),
-    "support_tickets": pa.schema(
-        [
-            ("ticket_id", pa.string()),
-            ("customer_id", pa.string()),
-            ("opened_ts", TIMESTAMP),
-            ("resolved_ts", TIMESTAMP),
-            ("priority", pa.string()),
-            ("csat_score", pa.int32()),
-        ]
-    ),
-}
-
-
-class _Key(NamedTuple):
-    column: str
-    prefix: str
-    width: int
-
-
-# Widths leave room for 10M customers at the volumes below (about 50 raw rows per customer).
-KEYS: dict[str, _Key] = {
-    "customers": _Key("customer_id", "C", 8),
-    "account_owners": _Key("account_owner_id", "AO", 6),
-    "transactions": _Key("transaction_id", "T", 10),
-    "activity_events": _Key("event_id", "E", 10),
-    "funnel_events": _Key("funnel_event_id", "F", 9),
-    "support_tickets": _Key("ticket_id", "S", 9),
-}
-
-TRANSACTION_TYPES = ("new", "renewal", "expansion", "one_time", "refund")
-EVENT_TYPES = ("login", "feature_use", "meeting", "email_reply")
-CHANNELS = ("web", "app", "email", "phone", "in_person")
-FUNNEL_STAGES = ("marketing", "sales", "support")
-PRIORITIES = ("low", "normal", "high", "urgent")
-TEAMS = ("enterprise", "commercial", "digital")
-
-# --- Calendar, as day numbers since 1970-01-01 -------------------------------------------------
-_EPOCH = date(1970, 1, 1)
-DAY_SECONDS = 86_400
-END_DAY = (END_DATE - _EPOCH).days
-HISTORY_START_DAY = (HISTORY_START - _EPOCH).days
-TRANSACTIONS_START_DAY = (TRANSACTIONS_START - _EPOCH).days
-# The mart calls a customer dormant when days since the last event exceed 180.
-LAST_DORMANT_DAY = END_DAY - 181
-# Sign-ups reach back this far before END_DATE, a year before the history starts: those
-# customers' first purchases, and some whole lives, lie before the files begin.
-SIGNUP_SPAN_DAYS = (6 * 365, 12 * 365)  # large accounts (a younger business), small customers
-# A few sign-ups are recent; they are onboarding at END_DATE.
-RECENT_SIGNUP_SHARE = 0.04
-
-# --- Books of business ------------------------------------------------------------------------
-CUSTOMERS_PER_OWNER = 37
-LARGE_PER_BOOK = 4
-UNASSIGNED_SHARE = 0.05
-# The unassigned pool is one big book, so its enterprise accounts stay under 5% of it: they are
-# the Gold/Platinum customers that are not High-Value Enterprise.
-POOLED_LARGE_SHARE = 0.25
-
-# --- Behaviour: purchases and dropout (BG/NBD) --------------------------------------------------
-# Each buyer makes a first purchase some days after signing up, then repeat purchases as a
-# Poisson process of its own rate (gamma distributed across customers, per profile). After each
-# repeat purchase it drops out for good with its own probability (beta distributed across
-# customers, per profile). Profiles: large accounts, small buyers. Some small customers never buy.
-SMALL_BUYER_SHARE = 0.9
-FIRST_PURCHASE_DELAY_DAYS = 30.0  # mean days from signup to the first purchase
-# Gamma shape and mean of the repeat purchase rate (purchases per day), and its floor: large
-# accounts are billed monthly to yearly, small buyers come back every few months.
-PURCHASE_RATE_SHAPE = (2.0, 3.0)
-PURCHASE_RATE_MEAN = (1.0 / 60, 1.0 / 60)
-PURCHASE_RATE_FLOOR = 1.0 / 400
-# Beta(a, b) of the dropout probability after a repeat purchase.
-DROPOUT_BETA = ((4.0, 16.0), (6.0, 66.0))
-# Spend. A large account has a yearly contract value (lognormal median), billed at its rate, so
-# one purchase is the contract value over the purchases of a year. A small buyer has a budget
-# (lognormal median) that it spends over its expected lifetime of 1 / dropout purchases: those
-# that leave early buy big.
-LARGE_YEAR_MEDIAN = 1_100.0
-SMALL_BUDGET_MEDIAN = 2_000.0
-CUSTOMER_SPREAD = (0.3, 0.5)  # lognormal sigma of a customer's spend level: large, small
-PURCHASE_SPREAD = 0.45  # lognormal sigma of one purchase around the customer's typical amount
-# A small customer's expected yearly spend stays below the Gold bound (1,000), each under a cap
-# of its own so that no spike shows at the bound: Gold/Platinum is the enterprise structure.
-SMALL_YEAR_CAP = (250.0, 700.0)
-# After its last purchase a customer that dropped out still logs in and writes for a while.
-AFTERGLOW_DAYS = 25.0
-# A small buyer's first purchase is its set-up: uniform in this range, whatever it spends later.
-SMALL_FIRST_PURCHASE = (100.0, 300.0)
-# Some small buyers start with an onboarding burst: a few add-on purchases in the first weeks
-# after the set-up (share of small buyers, extra purchases, days). Two years on they leave the
-# RFM window together, so those customers' frequency score falls by two points in one month:
-# the seeds' "frequency_score drop > 1 point" trigger has real cases to catch.
-ONBOARDING_BURST = (0.25, (2, 5), 14)
-# A small customer who never buys uses the product for a trial of about this many days.
-TRIAL_DAYS = 90.0
-PURCHASE_TYPES = {  # renewal, expansion, one_time; "new" marks a first purchase after sign-up
-    "large": (0.5, 0.3, 0.2),
-    "small": (0.35, 0.1, 0.55),
-}
-TYPE_WEIGHT = np.array([2.0, 1.0, 1.6, 0.7, 0.0])  # amount factor per TRANSACTION_TYPES entry
-REFUND_SHARE = 0.031  # of purchases; about 3% of all transactions
-REFUND_PART = (0.4, 1.0)  # share of the purchase given back
-
-# Activity: a thin base rate per engaged day (large accounts, small buyers; small non-buyers'
-# own rate), and bursts of use in the days after each purchase (mean events per purchase: large,
-# small), so a customer that buys rarely is quiet for long stretches.
-BASE_ACTIVITY = (0.02, 0.012)
-BROWSING_RATE = 0.07
-EVENTS_AFTER_PURCHASE = (6.0, 3.0)
-USE_AFTER_PURCHASE_DAYS = 45
-EVENT_TYPE_MIX = {"large": (0.35, 0.35, 0.12, 0.18), "small": (0.5, 0.35, 0.02, 0.13)}
-# Channel mix per event type, rows in EVENT_TYPES order, columns in CHANNELS order.
-CHANNEL_MIX = np.array(
-    [
-        [0.6, 0.4, 0.0, 0.0, 0.0],
-        [0.55, 0.45, 0.0, 0.0, 0.0],
-        [0.3, 0.0, 0.0, 0.35, 0.35],
-        [0.0, 0.0, 1.0, 0.0, 0.0],
-    ]
+from customer360.generate.contract import (
+    CHANNELS,
+    EVENT_TYPES,
+    FILE_FORMATS,
+    FUNNEL_STAGES,
+    KEYS,
+    PRIORITIES,
+    SCHEMAS,
+    TABLES,
+    TEAMS,
+    TIMESTAMP,
+    TRANSACTION_TYPES,
+    key_codes,
 )
-
-# Funnel: probability of each stage (marketing, sales, support) for buyers and non-buyers.
-STAGE_SHARE = {"buyer": (0.85, 0.8, 0.6), "browser": (0.85, 0.35, 0.15)}
-EXTRA_TOUCHES = 0.6  # Poisson mean of further touches in a stage after the first
-OUT_OF_ORDER_SHARE = 0.04  # sales touched before marketing
-STAGE_GAP_DAYS = (9.0, 6.0)  # median days marketing -> sales and sales -> support
-
-# Support tickets per engaged day: large, small buyer, small non-buyer.
-TICKET_RATE = (0.025, 0.006, 0.003)
-PRIORITY_MIX = (0.25, 0.5, 0.18, 0.07)
-OPEN_SHARE = 0.05
-NO_SURVEY_SHARE = 0.05  # resolved tickets without a CSAT answer
-CSAT_MIX = (0.04, 0.08, 0.22, 0.36, 0.30)
-RESOLUTION_MEDIAN_HOURS = 18.0
-
-# --- Customer attributes ----------------------------------------------------------------------
-NULL_SHARE = {"industry": 0.03, "region": 0.02, "country_code": 0.03, "employee_count": 0.04}
-INDUSTRIES = (
-    "Software",
-    "Financial Services",
-    "Healthcare",
-    "Manufacturing",
-    "Retail",
-    "Education",
-    "Logistics",
-    "Media",
-    "Energy",
-    "Public Sector",
-    "Professional Services",
-    "Telecommunications",
-)
-REGIONS = ("North America", "EMEA", "APAC", "LATAM")
-COUNTRIES = (  # (ISO 3166 alpha-2, region index, weight)
-    ("US", 0, 29),
-    ("CA", 0, 5),
-    ("MX", 0, 2),
-    ("GB", 1, 10),
-    ("DE", 1, 8),
-    ("FR", 1, 6),
-    ("NL", 1, 4),
-    ("ES", 1, 3),
-    ("IT", 1, 3),
-    ("SE", 1, 2),
-    ("IE", 1, 2),
-    ("PL", 1, 2),
-    ("ZA", 1, 1),
-    ("AE", 1, 1),
-    ("AU", 2, 4),
-    ("JP", 2, 4),
-    ("SG", 2, 3),
-    ("IN", 2, 4),
-    ("NZ", 2, 1),
-    ("BR", 3, 3),
-    ("AR", 3, 1),
-    ("CL", 3, 1),
-    ("CO", 3, 1),
-)
-NAME_FIRST = (
-    "Northwind", "Blue Harbor", "Summit", "Redwood", "Apex", "Silverline", "Granite",
-    "Brightpath", "Ironbridge", "Lakeside", "Evergreen", "Sterling", "Pioneer", "Crescent",
-    "Horizon", "Oakridge", "Cobalt", "Meridian", "Keystone", "Riverstone", "Bluepeak", "Maple",
-    "Falcon", "Vantage", "Orchard", "Beacon", "Cedar", "Atlas", "Nimbus", "Juniper",
-)  # fmt: skip
-NAME_SECOND = (
-    "Analytics", "Logistics", "Health", "Foods", "Systems", "Labs", "Capital", "Partners",
-    "Retail", "Energy", "Media", "Robotics", "Studios", "Works", "Networks", "Solutions",
-    "Supply", "Learning", "Finance", "Outdoors",
-)  # fmt: skip
-NAME_SUFFIX = ("Inc", "LLC", "Ltd", "GmbH", "Group", "Co", "Corp", "AG", "SA", "Pty Ltd")
-OWNER_FIRST = (
-    "Avery", "Jordan", "Priya", "Mateo", "Hannah", "Kenji", "Amara", "Lucas", "Sofia", "Noah",
-    "Ingrid", "Omar", "Chloe", "Ravi", "Elena", "Tomas", "Grace", "Yusuf", "Mei", "Daniel",
-    "Fatima", "Liam", "Zoe", "Arjun", "Nora", "Felix", "Aisha", "Owen", "Leila", "Marcus",
-)  # fmt: skip
-OWNER_LAST = (
-    "Chen", "Okafor", "Schmidt", "Garcia", "Nakamura", "Patel", "Johansson", "Rossi", "Dubois",
-    "Kowalski", "Murphy", "Silva", "Haddad", "Kim", "Novak", "Andersen", "Mensah", "Costa",
-    "Fischer", "Walsh", "Ito", "Moreau", "Singh", "Lopez", "Brennan", "Ahmed", "Berg", "Tanaka",
-)  # fmt: skip
-TEAM_MIX = (0.3, 0.45, 0.25)
 
 # === Who the customers are ===================================================================
 
@@ -485,28 +290,6 @@ def plan_cohort(
 
 
 # === Arrow building blocks ===================================================================
-
-
-def key_codes(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    """Zero-padded ids such as C00000042, built as one fixed-width byte buffer (no row loop)."""
-    numbers = np.asarray(numbers)
-    # Unsigned 32-bit division is vectorised far better than 64-bit; keys stay below 2**32.
-    small = len(numbers) == 0 or int(numbers.max()) < 2**32
-    unsigned = np.uint32 if small else np.uint64
-    rest = numbers.astype(unsigned)
-    # Digits are computed one contiguous row per position, then transposed once.
-    digits = np.empty((width, len(numbers)), dtype=np.uint8)
-    for position in range(width - 1, -1, -1):
-        rest, digit = np.divmod(rest, unsigned(10))
-        np.add(digit, ord("0"), out=digits[position], casting="unsafe")
-    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
-    size = len(head) + width
-    chars = np.empty((len(numbers), size), dtype=np.uint8)
-    chars[:, : len(head)] = head
-    chars[:, len(head) :] = digits.T
-    offsets = np.arange(0, (len(numbers) + 1) * size, size, dtype=np.int32)
-    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
-    return pa.Array.from_buffers(pa.string(), len(numbers), buffers)
 
 
 def _labels(values: Sequence[str], index: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
