@@ -13,7 +13,8 @@ This module runs a generation: its options, random streams and chunks. The packa
 hold the parts:
 - `contract`: the raw tables' columns, types, keys and enumerated values.
 - `calibration`: the figures that shape the demo (dates, rates, mixes, names).
-- `tables`: the customers, the rows of each table, the contract-breaking rows and the files.
+- `cohort`: who the customers are and when they buy.
+- `tables`: the rows of each table, the contract-breaking rows and the files.
 """
 
 from __future__ import annotations
@@ -31,15 +32,13 @@ from customer360.generate.calibration import (
     HISTORY_START,
     TRANSACTIONS_START,
 )
+from customer360.generate.cohort import Books, plan_books, plan_cohort
 from customer360.generate.contract import FILE_FORMATS, KEYS, SCHEMAS, TABLES
 from customer360.generate.tables import (
     CHUNK_BUILDERS,
-    Books,
     Output,
     Rows,
     account_owners,
-    plan_books,
-    plan_cohort,
     with_defects,
     with_keys,
 )
