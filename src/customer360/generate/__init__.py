@@ -14,7 +14,9 @@ hold the parts:
 - `contract`: the raw tables' columns, types, keys and enumerated values.
 - `calibration`: the figures that shape the demo (dates, rates, mixes, names).
 - `cohort`: who the customers are and when they buy.
-- `tables`: the rows of each table, the contract-breaking rows and the files.
+- `tables`: the rows of each table, built from a chunk's cohort.
+- `defects`: the contract-breaking rows added on purpose.
+- `output`: the files, which appear only once every table is written.
 """
 
 from __future__ import annotations
@@ -34,14 +36,9 @@ from customer360.generate.calibration import (
 )
 from customer360.generate.cohort import Books, plan_books, plan_cohort
 from customer360.generate.contract import FILE_FORMATS, KEYS, SCHEMAS, TABLES
-from customer360.generate.tables import (
-    CHUNK_BUILDERS,
-    Output,
-    Rows,
-    account_owners,
-    with_defects,
-    with_keys,
-)
+from customer360.generate.defects import with_defects
+from customer360.generate.output import Output
+from customer360.generate.tables import CHUNK_BUILDERS, Rows, account_owners, with_keys
 
 __all__ = [
     "CHUNK_CUSTOMERS",
@@ -87,7 +84,7 @@ def generate_raw_data(
     Files appear only when every table is complete (written under temporary names, then
     renamed); a file of the same table in the other format is removed. `bad_row_rate` is the
     share of rows per table that break the contract on purpose, spread over the kinds in
-    `tables._DEFECTS` with at least one row per kind and chunk of customers; 0 disables them.
+    `defects._DEFECTS` with at least one row per kind and chunk of customers; 0 disables them.
     Raises ValueError for a size outside MIN_CUSTOMERS..MAX_CUSTOMERS, an unknown file format,
     a negative seed or a bad_row_rate outside 0..MAX_BAD_ROW_RATE.
     """

@@ -1,22 +1,20 @@
-"""How the rows are built from each chunk's cohort: the rows of each table, the
-contract-breaking rows and the files.
+"""The rows of each raw table, built from a chunk's cohort with numpy and Arrow, no row loops.
 
-Activity comes in bursts after each purchase on top of a thin base rate; after dropping out a
-customer falls silent within weeks. Transactions start on TRANSACTIONS_START, other events on
-HISTORY_START.
+Transactions are the cohort's planned purchases plus refunds. Activity comes in bursts after
+each purchase on top of a thin base rate; after dropping out a customer falls silent within
+weeks. Funnel touches and support tickets spread over each customer's engaged days.
+Transactions start on TRANSACTIONS_START, other events on HISTORY_START. Keys are numbered last
+(`with_keys`), continuing across chunks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from customer360.generate.calibration import (
     BASE_ACTIVITY,
@@ -60,12 +58,10 @@ from customer360.generate.cohort import Cohort
 from customer360.generate.contract import (
     CHANNELS,
     EVENT_TYPES,
-    FILE_FORMATS,
     FUNNEL_STAGES,
     KEYS,
     PRIORITIES,
     SCHEMAS,
-    TABLES,
     TEAMS,
     TIMESTAMP,
     TRANSACTION_TYPES,
@@ -144,6 +140,10 @@ class Rows(NamedTuple):
     table: pa.Table
     is_large: np.ndarray  # per row: belongs to a large account (kept clean of defects)
     chunk: int  # its number in the run, from 0
+
+
+def replace_column(rows: pa.Table, column: str, values: pa.Array) -> pa.Table:
+    return rows.set_column(rows.schema.get_field_index(column), column, values)
 
 
 # === Tables ==================================================================================
@@ -375,128 +375,6 @@ CHUNK_BUILDERS: dict[str, Callable[[Cohort, np.random.Generator], Rows]] = {
 }
 
 
-# === Contract-breaking rows ==================================================================
-
-_Mutation = Callable[[pa.Table, np.random.Generator], pa.Table]
-
-
-def _unchanged(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-    return rows
-
-
-def replace_column(rows: pa.Table, column: str, values: pa.Array) -> pa.Table:
-    return rows.set_column(rows.schema.get_field_index(column), column, values)
-
-
-def _null(column: str) -> _Mutation:
-    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-        return replace_column(rows, column, pa.nulls(rows.num_rows, rows.schema.field(column).type))
-
-    return mutate
-
-
-def _constant(column: str, value: object) -> _Mutation:
-    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-        kind = rows.schema.field(column).type
-        return replace_column(rows, column, pa.array([value] * rows.num_rows, kind))
-
-    return mutate
-
-
-def _upper(column: str) -> _Mutation:
-    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-        return replace_column(rows, column, pc.utf8_upper(rows[column]))
-
-    return mutate
-
-
-def _earlier(column: str, seconds: int) -> _Mutation:
-    """Same key, other content; earlier, so no defect moves a date past END_DATE."""
-
-    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-        shifted = pc.subtract(rows[column], pa.scalar(seconds * 1_000_000, pa.duration("us")))
-        return replace_column(rows, column, shifted.cast(TIMESTAMP))
-
-    return mutate
-
-
-def _amount_corrected(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-    one = pa.scalar(1, pa.decimal128(18, 2))
-    return replace_column(rows, "amount", pc.add(rows["amount"], one).cast(pa.decimal128(18, 2)))
-
-
-def _unknown_customer(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-    # Numbers from 90,000,000 up are never generated customers (at most 10,000,000).
-    ghosts = rng.integers(90_000_000, 100_000_000, rows.num_rows)
-    return replace_column(rows, "customer_id", key_codes("C", ghosts, KEYS["customers"].width))
-
-
-def _after_end(column: str, *cleared: str) -> _Mutation:
-    def mutate(rows: pa.Table, rng: np.random.Generator) -> pa.Table:
-        days = rng.integers(1, 31, rows.num_rows)
-        seconds = (END_DAY + days) * DAY_SECONDS + time_of_day(rng, rows.num_rows)
-        rows = replace_column(rows, column, timestamps(seconds))
-        for other in cleared:
-            rows = _null(other)(rows, rng)
-        return rows
-
-    return mutate
-
-
-class _Defect(NamedTuple):
-    reason: str  # what the staging models are expected to say about it
-    fresh_key: bool  # a new key of its own, or the key of the row it was copied from
-    mutate: _Mutation
-
-
-_SHARED_DEFECTS = (
-    _Defect("exact_duplicate (accepted once)", False, _unchanged),
-    _Defect("unknown_customer", True, _unknown_customer),
-)
-# Each class copies real rows of small customers and breaks them in one way. Funnel and ticket
-# rows after END_DATE are rejected as post-as_of; transactions and activity keep none, because
-# their latest date is the default as_of_date.
-_DEFECTS: dict[str, tuple[_Defect, ...]] = {
-    "customers": (
-        _Defect("null_key", False, _null("customer_id")),
-        _SHARED_DEFECTS[0],
-        _Defect("conflicting_duplicate_key", False, _upper("customer_name")),
-        _Defect("value_out_of_range", True, _constant("employee_count", -5)),
-    ),
-    "account_owners": (
-        _Defect("null_key", False, _null("account_owner_id")),
-        _SHARED_DEFECTS[0],
-        _Defect("conflicting_duplicate_key", False, _upper("owner_name")),
-    ),
-    "transactions": (
-        _Defect("null_key", False, _null("transaction_id")),
-        *_SHARED_DEFECTS,
-        _Defect("conflicting_duplicate_key", False, _amount_corrected),
-        _Defect("value_out_of_set", True, _constant("transaction_type", "gift")),
-    ),
-    "activity_events": (
-        _Defect("null_key", False, _null("event_id")),
-        *_SHARED_DEFECTS,
-        _Defect("conflicting_duplicate_key", False, _earlier("event_ts", 3_600)),
-    ),
-    "funnel_events": (
-        _Defect("null_key", False, _null("funnel_event_id")),
-        *_SHARED_DEFECTS,
-        _Defect("conflicting_duplicate_key", False, _earlier("event_ts", DAY_SECONDS)),
-        _Defect("value_out_of_set", True, _constant("stage", "legal")),
-        _Defect("after_as_of_date", True, _after_end("event_ts")),
-    ),
-    "support_tickets": (
-        _Defect("null_key", False, _null("ticket_id")),
-        *_SHARED_DEFECTS,
-        _Defect("conflicting_duplicate_key", False, _earlier("opened_ts", 3_600)),
-        _Defect("value_out_of_set", True, _constant("priority", "critical")),
-        _Defect("value_out_of_range", True, _constant("csat_score", 7)),
-        _Defect("after_as_of_date", True, _after_end("opened_ts", "resolved_ts")),
-    ),
-}
-
-
 def with_keys(table: str, rows: Rows, next_key: dict[str, int]) -> Rows:
     """Number the rows' keys after those of earlier chunks (customers are numbered already)."""
     if table == "customers":
@@ -507,107 +385,3 @@ def with_keys(table: str, rows: Rows, next_key: dict[str, int]) -> Rows:
     return rows._replace(
         table=replace_column(rows.table, key.column, key_codes(key.prefix, numbers, key.width))
     )
-
-
-def with_defects(
-    table: str, rows: Rows, rng: np.random.Generator, rate: float, next_key: dict[str, int]
-) -> pa.Table:
-    """Append a few broken copies of clean rows per class of _DEFECTS[table].
-
-    Copies come from small customers only, so the enterprise accounts that drive the calibration,
-    and the END_DATE anchor, stay whole.
-    """
-    eligible = np.flatnonzero(~rows.is_large)
-    if rate == 0 or len(eligible) == 0:
-        return rows.table
-    key = KEYS[table]
-    defects = _DEFECTS[table]
-    per_class = max(1, round(rate * rows.table.num_rows / len(defects)))
-    broken = []
-    for defect in defects:  # a handful of classes, each vectorised over its rows
-        picked = rng.choice(eligible, per_class, replace=per_class > len(eligible))
-        copies = defect.mutate(rows.table.take(np.sort(picked)), rng)
-        if defect.fresh_key:
-            numbers = next_key[table] + np.arange(copies.num_rows)
-            copies = replace_column(copies, key.column, key_codes(key.prefix, numbers, key.width))
-            next_key[table] += copies.num_rows
-        broken.append(copies)
-    return pa.concat_tables([rows.table, *broken])
-
-
-# === Files ===================================================================================
-
-
-class _Sink:
-    """One table's file, written chunk by chunk under a temporary name."""
-
-    def __init__(self, path: Path, table: str, file_format: str) -> None:
-        self.path = path
-        self.partial = path.with_name(f".{path.name}.partial")
-        schema = SCHEMAS[table]
-        self.writer: pq.ParquetWriter | pacsv.CSVWriter
-        if file_format == "csv":
-            # CSV timestamps are written as 'YYYY-MM-DD HH:MM:SS': whole seconds, no fraction.
-            second = pa.timestamp("s")
-            schema = pa.schema([f.with_type(second) if f.type == TIMESTAMP else f for f in schema])
-            options = pacsv.WriteOptions(quoting_header="none")
-            self.writer = pacsv.CSVWriter(self.partial, schema, write_options=options)
-        else:
-            self.writer = pq.ParquetWriter(self.partial, schema, compression="zstd")
-        self.schema = schema
-
-    def write(self, table: pa.Table) -> None:
-        self.writer.write_table(table.cast(self.schema))
-
-    def finish(self) -> None:
-        self.writer.close()
-        self.partial.replace(self.path)
-
-    def discard(self) -> None:
-        try:
-            self.writer.close()
-        finally:
-            self.partial.unlink(missing_ok=True)
-
-
-class Output:
-    """The six files of one run: complete files appear only once every table is written.
-
-    On success, a file of the same table in the other format is removed: the dbt project prefers
-    Parquet when both exist, so a stale file would shadow (or hide behind) the new one.
-    """
-
-    def __init__(self, out_dir: Path, file_format: str) -> None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        self.stale = [
-            out_dir / f"{table}.{other}"
-            for table in TABLES
-            for other in FILE_FORMATS
-            if other != file_format
-        ]
-        self.sinks: dict[str, _Sink] = {}
-        try:
-            for table in TABLES:
-                self.sinks[table] = _Sink(out_dir / f"{table}.{file_format}", table, file_format)
-        except BaseException:
-            self._discard()
-            raise
-
-    def write(self, table: str, rows: pa.Table) -> None:
-        self.sinks[table].write(rows)
-
-    def __enter__(self) -> Output:
-        return self
-
-    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
-        if error_type is not None:
-            self._discard()
-            return
-        for sink in self.sinks.values():
-            sink.finish()
-        for path in self.stale:
-            path.unlink(missing_ok=True)
-
-    def _discard(self) -> None:
-        for sink in self.sinks.values():
-            sink.discard()
