@@ -1056,30 +1056,3 @@ def format_table(result: dict[str, Any]) -> str:
     )
     lines.append(f"load average (1 min) before->after each scale: {loads}")
     return "\n".join(lines)
-
-
-# --- entry point of the measured child processes --------------------------------------------------
-
-
-def _child_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m customer360.bench")
-    pieces = parser.add_subparsers(dest="piece", required=True)
-    floor = pieces.add_parser("floor")
-    floor.add_argument("--raw-dir", type=Path, required=True)
-    floor.add_argument("--database", type=Path, required=True)
-    floor.set_defaults(work=_floor_child)
-    pandas_piece = pieces.add_parser("pandas")
-    pandas_piece.add_argument("--accepted-dir", type=Path, required=True)
-    pandas_piece.add_argument("--project-dir", type=Path, required=True)
-    pandas_piece.add_argument("--output", type=Path, required=True)
-    pandas_piece.set_defaults(work=_pandas_child)
-    for sub in (floor, pandas_piece):
-        sub.add_argument("--result", type=Path, required=True)
-    args = parser.parse_args(argv)
-    seconds = args.work(args)
-    args.result.write_text(json.dumps({"seconds": seconds}))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_child_main(sys.argv[1:]))
