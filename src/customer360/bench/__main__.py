@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from customer360.bench.run import _floor_child, _pandas_child
+from customer360.bench.floor import timed_floor
+from customer360.bench.pandas_path import timed_pandas
 
 
 def main(argv: Sequence[str]) -> int:
@@ -21,12 +22,14 @@ def main(argv: Sequence[str]) -> int:
     floor = pieces.add_parser("floor")
     floor.add_argument("--raw-dir", type=Path, required=True)
     floor.add_argument("--database", type=Path, required=True)
-    floor.set_defaults(work=_floor_child)
+    floor.set_defaults(work=lambda args: timed_floor(args.raw_dir, args.database))
     pandas_piece = pieces.add_parser("pandas")
     pandas_piece.add_argument("--accepted-dir", type=Path, required=True)
     pandas_piece.add_argument("--project-dir", type=Path, required=True)
     pandas_piece.add_argument("--output", type=Path, required=True)
-    pandas_piece.set_defaults(work=_pandas_child)
+    pandas_piece.set_defaults(
+        work=lambda args: timed_pandas(args.accepted_dir, args.project_dir, args.output)
+    )
     for sub in (floor, pandas_piece):
         sub.add_argument("--result", type=Path, required=True)
     args = parser.parse_args(argv)
