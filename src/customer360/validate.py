@@ -100,6 +100,12 @@ MONEY = ("expected_annual_revenue", "estimated_customer_ltv", "upsell_potential"
 MONEY += ("risk_adjusted_value", "revenue_at_risk", "monetary")
 
 
+def project_vars(project_dir: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """dbt_project.yml's vars, overridden like `c360 build --vars`."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    return {**project.get("vars", {}), **(overrides or {})}
+
+
 @dataclass(frozen=True)
 class RuleVars:
     """The dbt vars the rules depend on: the published build's, or dbt_project.yml's."""
@@ -119,8 +125,7 @@ class RuleVars:
     @classmethod
     def from_project(cls, project_dir: Path, overrides: dict[str, Any] | None = None) -> RuleVars:
         """dbt_project.yml's vars, overridden like `c360 build --vars`."""
-        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-        return cls.from_values({**project.get("vars", {}), **(overrides or {})})
+        return cls.from_values(project_vars(project_dir, overrides))
 
     @classmethod
     def from_publication(cls, database: Path) -> RuleVars | None:

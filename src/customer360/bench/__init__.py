@@ -28,8 +28,9 @@ from customer360.bench.measure import BenchError, ScalePaths
 from customer360.bench.pandas_path import (
     MART,
     BenchMismatch,
-    MartRules,
+    TierBounds,
     compare_with_mart,
+    core_rules,
     pandas_core_mart,
     read_mart,
 )
@@ -54,10 +55,11 @@ __all__ = [
     "BenchError",
     "BenchMismatch",
     "BenchOptions",
-    "MartRules",
     "Scale",
     "ScalePaths",
+    "TierBounds",
     "compare_with_mart",
+    "core_rules",
     "format_table",
     "pandas_core_mart",
     "parse_scale",

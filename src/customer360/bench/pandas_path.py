@@ -2,7 +2,7 @@
 
 The core columns (tier, portfolio share, HVE flag, RFM scores, composite) are computed on the
 rows the mart accepted, exported from the built database (int_*_validated views, untimed), with
-the rules read from the project; the result is then checked equal to the mart, and
+the rules read as `c360 validate` reads them; the result is then checked equal to the mart, and
 a difference is an error.
 """
 
@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from customer360.bench.measure import BenchError
+
+if TYPE_CHECKING:
+    from customer360.validate import RuleVars
 
 # Exact for tiers, flags and scores; floats (a share, a weighted sum) to this absolute tolerance.
 FLOAT_TOLERANCE = 1e-9
@@ -39,40 +43,38 @@ class BenchMismatch(BenchError):
 
 
 @dataclass(frozen=True)
-class MartRules:
-    """The knobs of SPEC section 3 that the core columns depend on, from the project itself."""
+class TierBounds:
+    """The tier_thresholds seed: tier names ascending by their lower bound of 12-month revenue."""
 
-    tier_names: tuple[str, ...]  # ascending by bound
-    tier_bounds_cents: tuple[int, ...]
-    enterprise_tiers: tuple[str, ...]
-    hve_min_contribution_pct: Fraction
-    rfm_window_days: int
-    rfm_weights: dict[str, float] = field(default_factory=dict)
+    names: tuple[str, ...]
+    bounds_cents: tuple[int, ...]
 
     @classmethod
-    def from_project(cls, project_dir: Path) -> MartRules:
+    def from_seed(cls, project_dir: Path) -> TierBounds:
         import csv
         from decimal import Decimal
 
-        import yaml
-
-        project_vars = yaml.safe_load((project_dir / "dbt_project.yml").read_text())["vars"]
         with (project_dir / "seeds" / "tier_thresholds.csv").open(newline="") as seed:
             tiers = sorted(
                 (int(Decimal(row["min_revenue_12m"]) * 100), row["customer_tier"])
                 for row in csv.DictReader(seed)
             )
-        return cls(
-            tier_names=tuple(name for _, name in tiers),
-            tier_bounds_cents=tuple(bound for bound, _ in tiers),
-            enterprise_tiers=tuple(project_vars["enterprise_tiers"]),
-            hve_min_contribution_pct=Fraction(str(project_vars["hve_min_contribution_pct"])),
-            rfm_window_days=int(project_vars["rfm_window_days"]),
-            rfm_weights={k: float(v) for k, v in project_vars["rfm_weights"].items()},
-        )
+        return cls(tuple(name for _, name in tiers), tuple(bound for bound, _ in tiers))
 
 
-def pandas_core_mart(accepted_dir: Path, rules: MartRules):  # -> pd.DataFrame
+def core_rules(project_dir: Path) -> tuple[RuleVars, dict[str, float], TierBounds]:
+    """What the core columns depend on (SPEC section 3), from the project: the rule vars and the
+    RFM weights from dbt_project.yml's vars, the tier bounds from their seed."""
+    from customer360.validate import RuleVars, project_vars
+
+    values = project_vars(project_dir)
+    weights = {dimension: float(weight) for dimension, weight in values["rfm_weights"].items()}
+    return RuleVars.from_values(values), weights, TierBounds.from_seed(project_dir)
+
+
+def pandas_core_mart(
+    accepted_dir: Path, rule_vars: RuleVars, rfm_weights: dict[str, float], tiers: TierBounds
+):  # -> pd.DataFrame
     """The core mart columns in plain pandas, indexed by customer_id.
 
     Money is summed in integer cents, so tier bounds and the strict HVE comparison are exact, as
@@ -90,8 +92,8 @@ def pandas_core_mart(accepted_dir: Path, rules: MartRules):  # -> pd.DataFrame
     )
     out = customers[["account_owner_id"]].copy()
     out["revenue_12m_cents"] = _trailing_sum(frame, 365).reindex(out.index, fill_value=0)
-    _add_tier_and_portfolio(out, rules)
-    _add_rfm(out, frame, rules)
+    _add_tier_and_portfolio(out, rule_vars, tiers)
+    _add_rfm(out, frame, rule_vars.rfm_window_days, rfm_weights)
     return out[list(CORE_COLUMNS)]
 
 
@@ -104,27 +106,28 @@ def _trailing_sum(frame, days: int):  # -> pd.Series
     return frame.loc[_in_window(frame, days)].groupby("customer_id")["cents"].sum()
 
 
-def _add_tier_and_portfolio(out, rules: MartRules) -> None:
+def _add_tier_and_portfolio(out, rule_vars: RuleVars, tiers: TierBounds) -> None:
     import numpy as np
 
     revenue = out["revenue_12m_cents"].to_numpy()
     # The highest tier whose bound is reached; below every bound, the lowest tier catches all.
-    index = np.searchsorted(np.array(rules.tier_bounds_cents), revenue, side="right") - 1
-    out["customer_tier"] = np.array(rules.tier_names, dtype=object)[np.maximum(index, 0)]
+    index = np.searchsorted(np.array(tiers.bounds_cents), revenue, side="right") - 1
+    out["customer_tier"] = np.array(tiers.names, dtype=object)[np.maximum(index, 0)]
     # Portfolios by owner; the customers without one (NaN) form one pooled portfolio.
     total = out.groupby("account_owner_id", dropna=False)["revenue_12m_cents"].transform("sum")
     total = total.to_numpy()
     positive = total > 0
     share = 100 * (revenue / 100) / np.where(positive, total / 100, 1.0)
     out["portfolio_contribution_pct"] = np.where(positive, share, 0.0)
-    pct = rules.hve_min_contribution_pct
+    # The var as written (a float's shortest repr) as an exact fraction.
+    pct = Fraction(str(rule_vars.hve_min_contribution_pct))
     above = revenue * 100 * pct.denominator > pct.numerator * total  # strictly, in exact integers
-    enterprise = out["customer_tier"].isin(rules.enterprise_tiers).to_numpy()
+    enterprise = out["customer_tier"].isin(rule_vars.enterprise_tiers).to_numpy()
     out["is_high_value_enterprise"] = enterprise & positive & above
 
 
-def _add_rfm(out, frame, rules: MartRules) -> None:
-    window = frame.loc[_in_window(frame, rules.rfm_window_days)]
+def _add_rfm(out, frame, window_days: int, weights: dict[str, float]) -> None:
+    window = frame.loc[_in_window(frame, window_days)]
     purchases = window.loc[window["cents"] > 0].groupby("customer_id")["days"]
     ranked = purchases.agg(["size", "min"]).rename(columns={"size": "frequency", "min": "recency"})
     ranked["monetary"] = window.groupby("customer_id")["cents"].sum().reindex(ranked.index)
@@ -138,7 +141,6 @@ def _add_rfm(out, frame, rules: MartRules) -> None:
     for dimension, k in no_better.items():
         score = (5 * k.astype("int64") + n - 1) // n if n else k
         out[f"{dimension}_score"] = score.reindex(out.index, fill_value=1).astype("int64")
-    weights = rules.rfm_weights
     out["rfm_composite_score"] = (
         weights["recency"] * out["recency_score"]
         + weights["frequency"] * out["frequency_score"]
@@ -152,9 +154,9 @@ def timed_pandas(accepted_dir: Path, project_dir: Path, output: Path) -> float:
     import pandas  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
-    rules = MartRules.from_project(project_dir)
+    rules = core_rules(project_dir)
     start = time.perf_counter()
-    result = pandas_core_mart(accepted_dir, rules)
+    result = pandas_core_mart(accepted_dir, *rules)
     seconds = time.perf_counter() - start
     result.to_parquet(output)
     return seconds
