@@ -66,6 +66,12 @@ SCORE_SHARE_BOUNDS = {"recency": (0.15, 0.25), "frequency": (0.05, 0.40), "monet
 RULE_COLUMNS = ("hve_rule_violation", "segment_rule_violation", "unranked_scores_violation")
 
 
+def project_vars(project_dir: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """dbt_project.yml's vars, overridden like `c360 build --vars`."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    return {**project.get("vars", {}), **(overrides or {})}
+
+
 @dataclass(frozen=True)
 class RuleVars:
     """The dbt vars the rules depend on: the published build's, or dbt_project.yml's."""
@@ -88,7 +94,7 @@ class RuleVars:
     @classmethod
     def from_project(cls, project_dir: Path, overrides: dict[str, Any] | None = None) -> RuleVars:
         """dbt_project.yml's vars, overridden like `c360 build --vars`."""
-        return cls.from_values({**project_vars(project_dir), **(overrides or {})})
+        return cls.from_values(project_vars(project_dir, overrides))
 
     def describe(self) -> str:
         """One line for the output: the rules' parameters as a reader names them."""
@@ -147,12 +153,6 @@ class ValidationOutcome:
     @property
     def success(self) -> bool:
         return not self.failures
-
-
-def project_vars(project_dir: Path) -> dict[str, Any]:
-    """The vars dbt_project.yml sets."""
-    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-    return dict(project.get("vars") or {})
 
 
 def mart_columns(project_dir: Path, rule_vars: RuleVars) -> tuple[DeclaredColumn, ...]:

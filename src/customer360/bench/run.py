@@ -1,0 +1,442 @@
+"""Running the benchmark: scales, repetitions, and the record and table of what was measured.
+
+For each scale the raw data is generated once per (scale, seed) and cached; each repetition
+then measures the dbt build and parse, the floor and the pandas path (checked equal to the
+mart); the history's cost is measured once after them. A scale's record holds the medians
+over the repetitions, their ratios, the peak RSS of each piece and the load average around it;
+`format_table` prints one row per scale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from customer360.bench.history import history_record, time_history
+from customer360.bench.measure import (
+    BUILD_COMMAND,
+    BenchError,
+    BuildRun,
+    ChildRun,
+    Measured,
+    ScalePaths,
+    bench_dbt_threads,
+    run_child,
+    time_build,
+    time_parse,
+    warm_parse,
+)
+from customer360.bench.pandas_path import (
+    CORE_COLUMNS,
+    FLOAT_TOLERANCE,
+    Comparison,
+    check_pandas_output,
+    export_accepted_rows,
+)
+from customer360.settings import find_project_dir
+
+DEFAULT_SCALES = ("10k", "100k", "1m")
+# Scales from this size on take minutes to generate and much longer to build: opt-in only.
+LARGE_SCALE_CUSTOMERS = 10_000_000
+DEFAULT_REPEAT = 3
+DEFAULT_SEED = 42
+RAW_MARKER = "bench-raw.json"
+
+
+# --- scales -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A benchmark size: its label (10k, 1m, ...) and number of customers."""
+
+    label: str
+    customers: int
+
+
+def scale_label(customers: int) -> str:
+    for suffix, unit in (("m", 1_000_000), ("k", 1_000)):
+        if customers % unit == 0:
+            return f"{customers // unit}{suffix}"
+    return str(customers)
+
+
+def parse_scale(text: str) -> Scale:
+    """'10k', '1m', '2500' -> Scale; the label is normalised so cache dirs are stable."""
+    match = re.fullmatch(r"(\d+)([km]?)", text.strip().lower().replace("_", ""))
+    if not match:
+        raise BenchError(f"unknown scale {text!r}: use a number of customers, e.g. 10k, 1m, 2500")
+    customers = int(match[1]) * {"": 1, "k": 1_000, "m": 1_000_000}[match[2]]
+    return Scale(scale_label(customers), customers)
+
+
+def select_scales(text: str | None, include_10m: bool) -> list[Scale]:
+    """The scales to run: --scales, else the defaults (+10m with the flag)."""
+    labels = text.split(",") if text else [*DEFAULT_SCALES, *(["10m"] if include_10m else [])]
+    scales = [parse_scale(label) for label in labels if label.strip()]
+    too_large = [s.label for s in scales if s.customers >= LARGE_SCALE_CUSTOMERS]
+    if too_large and not include_10m:
+        raise BenchError(
+            f"scale {', '.join(too_large)} takes minutes to generate and long to build; "
+            "add --include-10m to run it"
+        )
+    return scales
+
+
+# --- machine --------------------------------------------------------------------------------
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_info() -> dict[str, Any]:
+    """What the numbers were measured on: stated with every result."""
+    memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {
+        "cores": os.cpu_count(),
+        "cpu": _cpu_model(),
+        "memory_gb": round(memory_bytes / 2**30, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": _version("duckdb"),
+        "dbt_core": _version("dbt-core"),
+        "dbt_duckdb": _version("dbt-duckdb"),
+        "pandas": _version("pandas"),
+        "dbt_threads": int(bench_dbt_threads()),
+        "duckdb_memory_limit": os.environ.get("C360_DUCKDB_MEMORY_LIMIT", "3GB"),
+    }
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# --- raw data ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawData:
+    rows: dict[str, int]
+    generated_s: float | None  # None: reused from the cache
+
+
+def ensure_raw_data(scale: Scale, seed: int, raw_dir: Path) -> RawData:
+    """Generate the scale's raw files unless a complete generation with this seed is cached."""
+    from customer360.generate import generate_raw_data
+
+    marker = raw_dir / RAW_MARKER
+    if marker.is_file():
+        cached = json.loads(marker.read_text())
+        files_present = all((raw_dir / f"{t}.parquet").is_file() for t in cached["rows"])
+        if cached["customers"] == scale.customers and cached["seed"] == seed and files_present:
+            return RawData(cached["rows"], None)
+    start = time.perf_counter()
+    rows = generate_raw_data(
+        raw_dir, customers=scale.customers, seed=seed, show_progress=sys.stderr.isatty()
+    )
+    generated_s = time.perf_counter() - start
+    # Written last: a generation killed half-way leaves no marker and is redone next time.
+    marker.write_text(json.dumps({"customers": scale.customers, "seed": seed, "rows": rows}))
+    return RawData(dict(rows), generated_s)
+
+
+# --- one scale, all scales ------------------------------------------------------------------------
+
+
+@dataclass
+class Repetition:
+    build: BuildRun
+    parse: Measured
+    floor: ChildRun
+    pandas: ChildRun
+
+
+def _median(values: Iterable[float]) -> float:
+    return statistics.median(list(values))
+
+
+def run_scale(
+    scale: Scale,
+    paths: ScalePaths,
+    *,
+    seed: int,
+    repeat: int,
+    say: Callable[[str], None],
+    with_history: bool = True,
+) -> dict[str, Any]:
+    """Generate (or reuse) the raw data of one scale, measure every piece `repeat` times, then
+    (with_history) the history's cost once."""
+    raw = ensure_raw_data(scale, seed, paths.raw_dir)
+    rows = sum(raw.rows.values())
+    say(
+        f"[{scale.label}] raw data: {rows:,} rows in {paths.raw_dir} "
+        + (f"(generated in {raw.generated_s:.1f} s)" if raw.generated_s else "(cached)")
+    )
+    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    warm_parse(paths)
+    load_before = load_average()
+    repetitions: list[Repetition] = []
+    comparison: Comparison | None = None
+    for repetition in range(1, repeat + 1):
+        build = time_build(paths, repetition)
+        say(f"[{scale.label}] {repetition}/{repeat} dbt build {build.wall_s:.1f} s")
+        if comparison is None:
+            export_accepted_rows(paths.duckdb_path, paths.accepted_dir)
+        parse = time_parse(paths, repetition)
+        floor = run_child(paths, "floor", _floor_args(paths), repetition)
+        say(f"[{scale.label}] {repetition}/{repeat} floor {floor.seconds:.2f} s")
+        pandas_out = paths.build_dir / f"bench-pandas-{repetition}.parquet"
+        pandas_args = _pandas_args(paths, pandas_out)
+        pandas_run = run_child(paths, "pandas", pandas_args, repetition)
+        comparison = check_pandas_output(pandas_out, paths.duckdb_path)
+        say(
+            f"[{scale.label}] {repetition}/{repeat} pandas {pandas_run.seconds:.2f} s, equal to "
+            f"the mart on {comparison.rows:,} customers"
+        )
+        repetitions.append(Repetition(build, parse, floor, pandas_run))
+    assert comparison is not None
+    history = None
+    if with_history:
+        say(f"[{scale.label}] history: snapshot build, a build a month earlier, one month added")
+        history = time_history(paths, repetitions[-1].build)
+    record = scale_record(scale, seed, raw, repetitions, comparison, [load_before, load_average()])
+    if history is not None:
+        record["history"] = history_record(history)
+    return record
+
+
+def _floor_args(paths: ScalePaths) -> list[str]:
+    database = paths.build_dir / "floor.duckdb"
+    return ["--raw-dir", str(paths.raw_dir), "--database", str(database)]
+
+
+def _pandas_args(paths: ScalePaths, output: Path) -> list[str]:
+    return [
+        "--accepted-dir",
+        str(paths.accepted_dir),
+        "--project-dir",
+        str(paths.project_dir),
+        "--output",
+        str(output),
+    ]
+
+
+def scale_record(
+    scale: Scale,
+    seed: int,
+    raw: RawData,
+    repetitions: list[Repetition],
+    comparison: Comparison,
+    load: list[list[float]],
+) -> dict[str, Any]:
+    """One JSON record: medians over the repetitions, ratios of those medians."""
+    builds = [r.build for r in repetitions]
+    model_names = sorted({name for b in builds for name in b.model_s})
+    models = {name: _median(b.model_s.get(name, 0.0) for b in builds) for name in model_names}
+    build_s = _median(b.wall_s for b in builds)
+    model_s = _median(sum(b.model_s.values()) for b in builds)
+    floor_s = _median(r.floor.seconds for r in repetitions)
+    pandas_s = _median(r.pandas.seconds for r in repetitions)
+    return {
+        "scale": scale.label,
+        "customers": scale.customers,
+        "seed": seed,
+        "raw_rows": sum(raw.rows.values()),
+        "raw_rows_by_table": raw.rows,
+        "repeat": len(repetitions),
+        "build_s": build_s,
+        "model_s": model_s,
+        "test_s": _median(b.test_s for b in builds),
+        "node_span_s": _median(b.span_s for b in builds),
+        "dbt_fixed_s": _median(b.dbt_fixed_s for b in builds),
+        "dbt_parse_s": _median(r.parse.wall_s for r in repetitions),
+        "floor_s": floor_s,
+        "pandas_s": pandas_s,
+        "peak_rss_mb": {
+            "build": max(b.peak_rss_mb for b in builds),
+            "floor": max(r.floor.peak_rss_mb for r in repetitions),
+            "pandas": max(r.pandas.peak_rss_mb for r in repetitions),
+        },
+        "ratios": {
+            "build_over_floor": model_s / floor_s if floor_s else None,
+            "pandas_over_build": pandas_s / build_s if build_s else None,
+        },
+        "models_s": dict(sorted(models.items(), key=lambda item: -item[1])),
+        "pandas_check": {
+            "customers_compared": comparison.rows,
+            "equal": comparison.equal,
+            "columns": list(CORE_COLUMNS),
+            "float_tolerance": FLOAT_TOLERANCE,
+            "accepted_rows": "read from the built database: int_customers_validated and "
+            "int_transactions_validated where rejection_reason is null, and int_as_of_date",
+        },
+        "load_average": {"before": load[0], "after": load[1]},
+        "runs": [_repetition_record(r) for r in repetitions],
+    }
+
+
+def _repetition_record(repetition: Repetition) -> dict[str, float]:
+    build = repetition.build
+    return {
+        "build_s": build.wall_s,
+        "model_s": sum(build.model_s.values()),
+        "test_s": build.test_s,
+        "dbt_fixed_s": build.dbt_fixed_s,
+        "dbt_parse_s": repetition.parse.wall_s,
+        "floor_s": repetition.floor.seconds,
+        "pandas_s": repetition.pandas.seconds,
+        "build_peak_rss_mb": build.peak_rss_mb,
+        "floor_peak_rss_mb": repetition.floor.peak_rss_mb,
+        "pandas_peak_rss_mb": repetition.pandas.peak_rss_mb,
+    }
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    scales: list[Scale]
+    repeat: int = DEFAULT_REPEAT
+    seed: int = DEFAULT_SEED
+    work_dir: Path | None = None
+    project_dir: Path | None = None
+    history: bool = True
+
+
+def run_benchmark(
+    options: BenchOptions,
+    say: Callable[[str], None],
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Every scale in order; returns {machine, ..., records}.
+
+    `on_record` gets the result so far after each scale: a long run that is stopped at 1m or
+    10m keeps the scales it finished.
+    """
+    if options.repeat < 1:
+        raise BenchError("--repeat must be at least 1")
+    project_dir = options.project_dir or find_project_dir()
+    work_dir = (options.work_dir or project_dir / "data" / "bench").resolve()
+    machine = machine_info()
+    say(f"machine: {describe_machine(machine)}; load average {load_average()}")
+    result: dict[str, Any] = {
+        "machine": machine,
+        "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "build_command": "dbt " + " ".join(BUILD_COMMAND),
+        "work_dir": str(work_dir),
+        "records": [],
+    }
+    for scale in options.scales:
+        paths = ScalePaths.of(project_dir, work_dir, scale, options.seed)
+        record = run_scale(
+            scale,
+            paths,
+            seed=options.seed,
+            repeat=options.repeat,
+            say=say,
+            with_history=options.history,
+        )
+        result["records"].append(record)
+        if on_record is not None:
+            on_record(result)
+    return result
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def describe_machine(machine: dict[str, Any]) -> str:
+    return (
+        f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gb']} GiB; "
+        f"Python {machine['python']}, DuckDB {machine['duckdb']}, dbt-core "
+        f"{machine['dbt_core']}, dbt-duckdb {machine['dbt_duckdb']}, pandas {machine['pandas']}; "
+        f"dbt threads {machine['dbt_threads']}, DuckDB memory_limit "
+        f"{machine['duckdb_memory_limit']}"
+    )
+
+
+TABLE_COLUMNS = (
+    ("scale", "scale", "{}"),
+    ("raw rows", "raw_rows", "{:,}"),
+    ("build s", "build_s", "{:.1f}"),
+    ("models s", "model_s", "{:.1f}"),
+    ("tests s", "test_s", "{:.1f}"),
+    ("dbt fixed s", "dbt_fixed_s", "{:.1f}"),
+    ("parse s", "dbt_parse_s", "{:.1f}"),
+    ("floor s", "floor_s", "{:.2f}"),
+    ("pandas s", "pandas_s", "{:.2f}"),
+)
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The printed summary: one row per scale, then the slowest models and the machine."""
+    header = [name for name, _, _ in TABLE_COLUMNS] + [
+        "RSS MB build/floor/pandas",
+        "models/floor",
+        "pandas/build",
+    ]
+    rows = [header]
+    for record in result["records"]:
+        rss, ratios = record["peak_rss_mb"], record["ratios"]
+        rows.append(
+            [fmt.format(record[key]) for _, key, fmt in TABLE_COLUMNS]
+            + [
+                f"{rss['build']:.0f}/{rss['floor']:.0f}/{rss['pandas']:.0f}",
+                f"{ratios['build_over_floor']:.1f}x",
+                f"{ratios['pandas_over_build']:.2f}x",
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    for record in result["records"]:
+        top = list(record["models_s"].items())[:5]
+        lines.append(
+            f"slowest models at {record['scale']}: "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in top)
+        )
+    lines.append(
+        f"medians of {result['records'][0]['repeat'] if result['records'] else 0} runs; "
+        f"`{result['build_command']}`; machine: {describe_machine(result['machine'])}"
+    )
+    for record in result["records"]:
+        if history := record.get("history"):
+            ratios = history["ratios"]
+            lines.append(
+                f"history at {record['scale']}: snapshot SQL models "
+                f"{history['snapshot_sql_model_s']:.1f} s; the history adds "
+                f"{ratios['history_added_over_snapshot_models']:.2f}x of it, one month added "
+                f"{ratios['month_added_over_snapshot_models']:.2f}x; "
+                f"forecast fits {history['forecast_fit_s']:.1f} s "
+                f"({ratios['forecast_fit_over_history_sql']:.2f}x the history's SQL models); "
+                f"peak RSS {history['peak_rss_mb']['history']:.0f} MB"
+            )
+    loads = ", ".join(
+        f"{r['scale']} {r['load_average']['before'][0]}->{r['load_average']['after'][0]}"
+        for r in result["records"]
+    )
+    lines.append(f"load average (1 min) before->after each scale: {loads}")
+    return "\n".join(lines)
