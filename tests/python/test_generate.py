@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from conftest import PROJECT_DIR
 
 from customer360 import generate
 from customer360.generate import (
@@ -20,53 +21,17 @@ from customer360.generate import (
     TRANSACTIONS_START,
     generate_raw_data,
 )
+from customer360.generate.contract import ContractError, arrow_schema, source_tables
 
+# The raw contract as dbt declares it (the source YAML), in DuckDB's spelling of the types: the
+# files must hold exactly these columns, whatever the generator thinks it writes.
 EXPECTED_COLUMNS = {
-    "customers": [
-        ("customer_id", "VARCHAR"),
-        ("customer_name", "VARCHAR"),
-        ("industry", "VARCHAR"),
-        ("region", "VARCHAR"),
-        ("country_code", "VARCHAR"),
-        ("employee_count", "INTEGER"),
-        ("signup_date", "DATE"),
-        ("account_owner_id", "VARCHAR"),
-    ],
-    "account_owners": [
-        ("account_owner_id", "VARCHAR"),
-        ("owner_name", "VARCHAR"),
-        ("team", "VARCHAR"),
-    ],
-    "transactions": [
-        ("transaction_id", "VARCHAR"),
-        ("customer_id", "VARCHAR"),
-        ("transaction_ts", "TIMESTAMP"),
-        ("amount", "DECIMAL(18,2)"),
-        ("transaction_type", "VARCHAR"),
-    ],
-    "activity_events": [
-        ("event_id", "VARCHAR"),
-        ("customer_id", "VARCHAR"),
-        ("event_ts", "TIMESTAMP"),
-        ("event_type", "VARCHAR"),
-        ("channel", "VARCHAR"),
-    ],
-    "funnel_events": [
-        ("funnel_event_id", "VARCHAR"),
-        ("customer_id", "VARCHAR"),
-        ("stage", "VARCHAR"),
-        ("event_ts", "TIMESTAMP"),
-    ],
-    "support_tickets": [
-        ("ticket_id", "VARCHAR"),
-        ("customer_id", "VARCHAR"),
-        ("opened_ts", "TIMESTAMP"),
-        ("resolved_ts", "TIMESTAMP"),
-        ("priority", "VARCHAR"),
-        ("csat_score", "INTEGER"),
-    ],
+    table: [(c["name"], c["data_type"].upper()) for c in declaration["columns"]]
+    for table, declaration in source_tables(PROJECT_DIR).items()
 }
-KEY_COLUMNS = {table: columns[0][0] for table, columns in EXPECTED_COLUMNS.items()}
+KEY_COLUMNS = {
+    table: declaration["meta"]["key"] for table, declaration in source_tables(PROJECT_DIR).items()
+}
 
 
 class RawFiles:
@@ -526,3 +491,15 @@ def test_default_demo_books_of_business(demo: RawFiles) -> None:
     assert smallest >= 10 and largest <= 90
     unassigned = demo.value("select avg((account_owner_id is null)::int) from customers")
     assert 0.03 <= unassigned <= 0.07
+
+
+def test_the_contract_is_the_source_yaml_s() -> None:
+    """One declaration: the tables, columns and keys the generator writes are the dbt source's,
+    and a type it cannot write is named."""
+    declared = source_tables(PROJECT_DIR)
+    assert tuple(declared) == TABLES
+    assert {table: generate.KEYS[table].column for table in TABLES} == KEY_COLUMNS
+    for table in TABLES:
+        assert generate.SCHEMAS[table].names == [name for name, _ in EXPECTED_COLUMNS[table]]
+    with pytest.raises(ContractError, match=r"customers\.vip has data_type 'blob'"):
+        arrow_schema("customers", {"columns": [{"name": "vip", "data_type": "blob"}]})

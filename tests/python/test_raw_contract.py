@@ -17,7 +17,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Workspace, assert_ok
+from conftest import PROJECT_DIR, Workspace, assert_ok
+
+from customer360.generate.contract import source_tables
 
 MART = "customer360__customer_value_analysis"
 REJECTED = "customer360__rejected_rows"
@@ -36,12 +38,7 @@ SUBSET = (
 )
 OPTIONAL_TABLES = ("account_owners", "activity_events", "funnel_events", "support_tickets")
 TABLE_KEYS = {
-    "customers": "customer_id",
-    "account_owners": "account_owner_id",
-    "transactions": "transaction_id",
-    "activity_events": "event_id",
-    "funnel_events": "funnel_event_id",
-    "support_tickets": "ticket_id",
+    table: declaration["meta"]["key"] for table, declaration in source_tables(PROJECT_DIR).items()
 }
 VALIDATED = {
     "customers": "intermediate.int_customers_validated",

@@ -1,83 +1,73 @@
 """The raw source contract that the generator writes (SPEC section 2).
 
-The six tables, their columns and Arrow types, their keys (a prefix and a zero-padded number
-each) and the values of their enumerated columns. dbt declares the same columns in
-models/staging/customer360/_customer360__sources.yml and checks each file against them on
-load; the generator keeps its own declaration because `c360 generate` runs without the dbt
-project (it writes wherever --out points).
+The tables, their columns and types, and their keys are read from the one declaration dbt
+loads and checks the files against: the `customer360` source in
+models/staging/customer360/_customer360__sources.yml (its tables without `meta.generated`). A
+column added there is generated here and expected by the tests. What only the generator
+decides lives below: each key's prefix and zero-padded width, and the values of the enumerated
+columns.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
+import yaml
 
-TABLES = (
-    "customers",
-    "account_owners",
-    "transactions",
-    "activity_events",
-    "funnel_events",
-    "support_tickets",
-)
+from customer360.settings import find_project_dir
 
+SOURCE = "customer360"
+SOURCES_YAML = Path("models/staging/customer360/_customer360__sources.yml")
 FILE_FORMATS = ("parquet", "csv")
 
 TIMESTAMP = pa.timestamp("us")
+# The source YAML's data types as Arrow writes them (Parquet keeps them; CSV prints them).
+ARROW_TYPES = {
+    "varchar": pa.string(),
+    "integer": pa.int32(),
+    "date": pa.date32(),
+    "timestamp": TIMESTAMP,
+    "decimal(18,2)": pa.decimal128(18, 2),
+}
+
+
+class ContractError(ValueError):
+    """The source YAML declares something the generator cannot write."""
+
+
+def source_tables(project_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The raw tables of the dbt source, in YAML order (the generated bookkeeping tables left
+    out), each with its `columns` and `meta` (key, required)."""
+    path = (project_dir or find_project_dir()) / SOURCES_YAML
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (source,) = [s for s in document["sources"] if s["name"] == SOURCE]
+    return {
+        table["name"]: table
+        for table in source["tables"]
+        if not (table.get("meta") or {}).get("generated")
+    }
+
+
+def arrow_schema(table: str, declaration: dict[str, Any]) -> pa.Schema:
+    fields = []
+    for column in declaration["columns"]:
+        data_type = str(column.get("data_type", "")).replace(" ", "").lower()
+        if data_type not in ARROW_TYPES:
+            raise ContractError(
+                f"{SOURCES_YAML}: {table}.{column['name']} has data_type "
+                f"{column.get('data_type')!r}; the generator writes {', '.join(ARROW_TYPES)}"
+            )
+        fields.append((column["name"], ARROW_TYPES[data_type]))
+    return pa.schema(fields)
+
+
+_DECLARED = source_tables()
+TABLES = tuple(_DECLARED)
 SCHEMAS: dict[str, pa.Schema] = {
-    "customers": pa.schema(
-        [
-            ("customer_id", pa.string()),
-            ("customer_name", pa.string()),
-            ("industry", pa.string()),
-            ("region", pa.string()),
-            ("country_code", pa.string()),
-            ("employee_count", pa.int32()),
-            ("signup_date", pa.date32()),
-            ("account_owner_id", pa.string()),
-        ]
-    ),
-    "account_owners": pa.schema(
-        [("account_owner_id", pa.string()), ("owner_name", pa.string()), ("team", pa.string())]
-    ),
-    "transactions": pa.schema(
-        [
-            ("transaction_id", pa.string()),
-            ("customer_id", pa.string()),
-            ("transaction_ts", TIMESTAMP),
-            ("amount", pa.decimal128(18, 2)),
-            ("transaction_type", pa.string()),
-        ]
-    ),
-    "activity_events": pa.schema(
-        [
-            ("event_id", pa.string()),
-            ("customer_id", pa.string()),
-            ("event_ts", TIMESTAMP),
-            ("event_type", pa.string()),
-            ("channel", pa.string()),
-        ]
-    ),
-    "funnel_events": pa.schema(
-        [
-            ("funnel_event_id", pa.string()),
-            ("customer_id", pa.string()),
-            ("stage", pa.string()),
-            ("event_ts", TIMESTAMP),
-        ]
-    ),
-    "support_tickets": pa.schema(
-        [
-            ("ticket_id", pa.string()),
-            ("customer_id", pa.string()),
-            ("opened_ts", TIMESTAMP),
-            ("resolved_ts", TIMESTAMP),
-            ("priority", pa.string()),
-            ("csat_score", pa.int32()),
-        ]
-    ),
+    table: arrow_schema(table, declaration) for table, declaration in _DECLARED.items()
 }
 
 
@@ -87,14 +77,18 @@ class _Key(NamedTuple):
     width: int
 
 
+# Each table's key column is the source's `meta.key`; its codes are the generator's choice.
 # Widths leave room for 10M customers at the volumes below (about 50 raw rows per customer).
+_KEY_CODES = {
+    "customers": ("C", 8),
+    "account_owners": ("AO", 6),
+    "transactions": ("T", 10),
+    "activity_events": ("E", 10),
+    "funnel_events": ("F", 9),
+    "support_tickets": ("S", 9),
+}
 KEYS: dict[str, _Key] = {
-    "customers": _Key("customer_id", "C", 8),
-    "account_owners": _Key("account_owner_id", "AO", 6),
-    "transactions": _Key("transaction_id", "T", 10),
-    "activity_events": _Key("event_id", "E", 10),
-    "funnel_events": _Key("funnel_event_id", "F", 9),
-    "support_tickets": _Key("ticket_id", "S", 9),
+    table: _Key(_DECLARED[table]["meta"]["key"], *_KEY_CODES[table]) for table in TABLES
 }
 
 TRANSACTION_TYPES = ("new", "renewal", "expansion", "one_time", "refund")
