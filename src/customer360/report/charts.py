@@ -20,7 +20,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from customer360 import report_forecasts
+from customer360.report import forecasts as report_forecasts
 
 REPORT_FILE = "customer_value_report.html"
 CHART_DIR = "charts"
@@ -862,7 +862,7 @@ def export_pngs(charts: list[Chart], chart_dir: Path) -> list[Path]:
 def write_report(database: Path, reports_dir: Path, with_png: bool = True) -> ReportResult:
     """Write the HTML report (always) and the PNGs (when kaleido can start Chromium)."""
     # report_actions builds on this module's helpers, so it is imported here, not at the top.
-    from customer360 import report_actions
+    from customer360.report import actions as report_actions
 
     data = read_mart_data(database)
     actions = report_actions.read_action_data(database)

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from customer360.report import Chart, _frame, _has_table, _money, _style
+from customer360.report.charts import Chart, _frame, _has_table, _money, _style
 
 WATCHLIST = "customer360__watchlist"
 BOOKS = "customer360__owner_book_of_business"

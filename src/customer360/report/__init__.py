@@ -1,0 +1,5 @@
+"""The customer value report (see charts)."""
+
+from customer360.report.charts import ReportResult, write_report
+
+__all__ = ["ReportResult", "write_report"]
