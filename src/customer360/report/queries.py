@@ -1,6 +1,6 @@
 """The SQL reads of the published database: everything the report shows, as small frames.
 
-Read-only, so readers never block the publisher. Aggregates are computed in DuckDB, so the
+Opened read-only through `customer360.published`. Aggregates are computed in DuckDB, so the
 report costs the same at 10M customers as at 5k. The forecast and action sections read tables
 that older builds did not publish: without them their data is None and the report leaves the
 section out.
@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from customer360 import published
 
 MART = "customer360__customer_value_analysis"
 HISTORY = "customer360__customer_score_history"
@@ -44,33 +46,24 @@ class MartData:
     trends: pd.DataFrame | None = None
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    return con.sql(sql).to_arrow_table().to_pandas()
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    query = "select count(*) from information_schema.tables where table_name = ?"
-    return con.execute(query, [name]).fetchall()[0][0] > 0
-
-
 def read_mart_data(database: Path) -> MartData:
-    """Query the published database (read-only: readers never block the publisher)."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    """Query the published database for the mart's charts, narrative and forecast section."""
+    with published.connect(database) as con:
         correlations = (
-            _frame(con, "select * from customer360__correlation_diagnostics")
-            if _has_table(con, "customer360__correlation_diagnostics")
+            published.frame(con, "select * from customer360__correlation_diagnostics")
+            if published.has_table(con, "customer360__correlation_diagnostics")
             else None
         )
         return MartData(
             as_of_date=str(con.sql(f"select max(as_of_date) from {MART}").fetchall()[0][0]),
-            summary=_frame(con, "select * from customer360__segment_summary"),
-            rfm=_frame(con, _RFM_SQL),
-            health_churn_sample=_frame(con, _SAMPLE_SQL),
-            distributions=_frame(con, "select * from customer360__segment_distributions"),
+            summary=published.frame(con, "select * from customer360__segment_summary"),
+            rfm=published.frame(con, _RFM_SQL),
+            health_churn_sample=published.frame(con, _SAMPLE_SQL),
+            distributions=published.frame(con, "select * from customer360__segment_distributions"),
             correlations=correlations,
-            owners=_frame(con, _OWNERS_SQL),
+            owners=published.frame(con, _OWNERS_SQL),
             forecasts=read_forecast_data(con),
-            trends=_frame(con, _TRENDS_SQL) if _has_table(con, HISTORY) else None,
+            trends=published.frame(con, _TRENDS_SQL) if published.has_table(con, HISTORY) else None,
         )
 
 
@@ -154,19 +147,16 @@ class ForecastData:
 
 def read_forecast_data(con: duckdb.DuckDBPyConnection) -> ForecastData | None:
     """The three tables, or None when the database has not got them (an older build)."""
-    names = {
-        row[0] for row in con.sql("select table_name from information_schema.tables").fetchall()
-    }
-    if not {EVALUATION, CALIBRATION, TRAINING} <= names:
+    if not {EVALUATION, CALIBRATION, TRAINING} <= published.table_names(con):
         return None
     return ForecastData(
-        evaluation=_frame(con, f"select * from {EVALUATION} order by snapshot_date"),
-        calibration=_frame(
+        evaluation=published.frame(con, f"select * from {EVALUATION} order by snapshot_date"),
+        calibration=published.frame(
             con,
             f"select * from {CALIBRATION} where snapshot_date = "
             f"(select max(snapshot_date) from {CALIBRATION}) order by calibration_bin",
         ),
-        training=_frame(con, f"select * from {TRAINING} order by snapshot_date"),
+        training=published.frame(con, f"select * from {TRAINING} order by snapshot_date"),
     )
 
 
@@ -229,11 +219,13 @@ order by risk_adjusted_value desc, account_owner_id
 
 
 def read_action_data(database: Path) -> ActionData:
-    with duckdb.connect(str(database), read_only=True) as con:
-        has_watchlist = _has_table(con, WATCHLIST)
-        has_books = _has_table(con, BOOKS)
+    with published.connect(database) as con:
+        has_watchlist = published.has_table(con, WATCHLIST)
+        has_books = published.has_table(con, BOOKS)
         return ActionData(
-            watchlist_counts=_frame(con, _WATCHLIST_COUNTS_SQL) if has_watchlist else None,
-            top_watchlist=_frame(con, _TOP_WATCHLIST_SQL) if has_watchlist and has_books else None,
-            books=_frame(con, _BOOKS_SQL) if has_books else None,
+            watchlist_counts=published.frame(con, _WATCHLIST_COUNTS_SQL) if has_watchlist else None,
+            top_watchlist=published.frame(con, _TOP_WATCHLIST_SQL)
+            if has_watchlist and has_books
+            else None,
+            books=published.frame(con, _BOOKS_SQL) if has_books else None,
         )
