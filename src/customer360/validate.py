@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from customer360 import published
+
 MART = "customer360__customer_value_analysis"
 ACCEPTED_CUSTOMERS_SQL = (
     "select count(*) from intermediate.int_customers_validated where rejection_reason is null"
@@ -126,25 +128,11 @@ class RuleVars:
     def from_publication(cls, database: Path) -> RuleVars | None:
         """The vars the build published in `database` resolved (its publication row records
         them), or None when the file has no publication or an older one without them."""
-        from customer360.publish import PUBLICATION_TABLE
-
-        with duckdb.connect(str(database), read_only=True) as connection:
-            columns = {
-                row[0]
-                for row in connection.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = 'main' and table_name = ?",
-                    [PUBLICATION_TABLE],
-                ).fetchall()
-            }
-            if "scoring_config_json" not in columns:
-                return None
-            rows = connection.execute(
-                f"select scoring_config_json from main.{PUBLICATION_TABLE}"
-            ).fetchall()
-        if not rows or rows[0][0] is None:
+        with published.connect(database) as connection:
+            row = published.publication(connection)
+        if row is None or row.scoring_config_json is None:
             return None
-        return cls.from_values(json.loads(rows[0][0]))
+        return cls.from_values(json.loads(row.scoring_config_json))
 
 
 @dataclass(frozen=True)
@@ -187,14 +175,14 @@ def read_mart(database: Path) -> pd.DataFrame:
     A checked column missing from the mart is left out here: its expectations then fail,
     naming it, instead of the read failing.
     """
-    with duckdb.connect(str(database), read_only=True) as con:
+    with published.connect(database) as con:
         present = {row[0] for row in con.execute(f"describe {MART}").fetchall()}
         select = ", ".join(
             f"cast({column} as double) as {column}" if column in MONEY else column
             for column in checked_columns()
             if column in present
         )
-        return con.sql(f"select {select} from {MART}").to_arrow_table().to_pandas()
+        return published.frame(con, f"select {select} from {MART}")
 
 
 def accepted_customers(work_database: Path) -> tuple[int | None, str | None]:
