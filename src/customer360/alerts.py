@@ -30,8 +30,9 @@ from typing import Any
 
 import duckdb
 
+from customer360 import published
 from customer360.dbt_artifacts import NodeResult, RunResults, read_manifest_nodes
-from customer360.publish import PUBLICATION_TABLE, TEST_FAILURES_TABLE
+from customer360.publish import TEST_FAILURES_TABLE
 
 # Exit statuses of `c360 alerts`: anything but EXIT_OK should reach a person.
 EXIT_OK = 0
@@ -319,16 +320,14 @@ def _drift(
 
 def read_published_state(path: Path) -> PublishedState:
     """What the published database serves; empty when there is none (or it is unreadable)."""
-    if not path.is_file():
-        return PublishedState(path)
     try:
-        with duckdb.connect(str(path), read_only=True) as connection:
-            row = connection.execute(
-                f"select invocation_id, cast(as_of_date as varchar) from main.{PUBLICATION_TABLE}"
-            ).fetchall()[0]
-    except (duckdb.Error, IndexError):
+        with published.connect(path) as connection:
+            row = published.publication(connection)
+    except (published.PublishedDatabaseError, duckdb.Error):
         return PublishedState(path)
-    return PublishedState(path, invocation_id=row[0], as_of_date=row[1])
+    if row is None:
+        return PublishedState(path)
+    return PublishedState(path, invocation_id=row.invocation_id, as_of_date=row.as_of_date)
 
 
 def render_markdown(report: AlertReport, fail_on: str = "error") -> str:
@@ -367,17 +366,17 @@ def _run_line(report: AlertReport) -> str:
 
 
 def _publication_line(report: AlertReport) -> str:
-    published = report.published
+    state = report.published
     if report.is_published:
         return (
-            f"Published: yes, readers of {published.path} see this build "
-            f"(as_of_date {published.as_of_date})."
+            f"Published: yes, readers of {state.path} see this build "
+            f"(as_of_date {state.as_of_date})."
         )
-    if not published.exists:
-        return f"Published: no, and there is no published mart at {published.path} yet."
+    if not state.exists:
+        return f"Published: no, and there is no published mart at {state.path} yet."
     return (
-        f"Published: no, readers of {published.path} keep build `{published.invocation_id}` "
-        f"(as_of_date {published.as_of_date})."
+        f"Published: no, readers of {state.path} keep build `{state.invocation_id}` "
+        f"(as_of_date {state.as_of_date})."
     )
 
 

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 import yaml
 
+from customer360 import published
 from customer360.mart_contract import DeclaredColumn, declared_columns
 
 MART = "customer360__customer_value_analysis"
@@ -107,25 +107,11 @@ class RuleVars:
     def from_publication(cls, database: Path) -> RuleVars | None:
         """The vars the build published in `database` resolved (its publication row records
         them), or None when the file has no publication or an older one without them."""
-        from customer360.publish import PUBLICATION_TABLE
-
-        with duckdb.connect(str(database), read_only=True) as connection:
-            columns = {
-                row[0]
-                for row in connection.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = 'main' and table_name = ?",
-                    [PUBLICATION_TABLE],
-                ).fetchall()
-            }
-            if "scoring_config_json" not in columns:
-                return None
-            rows = connection.execute(
-                f"select scoring_config_json from main.{PUBLICATION_TABLE}"
-            ).fetchall()
-        if not rows or rows[0][0] is None:
+        with published.connect(database) as connection:
+            row = published.publication(connection)
+        if row is None or row.scoring_config_json is None:
             return None
-        return cls.from_values(json.loads(rows[0][0]))
+        return cls.from_values(json.loads(row.scoring_config_json))
 
 
 @dataclass(frozen=True)
@@ -176,35 +162,23 @@ def read_mart(database: Path, columns: tuple[DeclaredColumn, ...]) -> pd.DataFra
     naming it, instead of the read failing.
     """
     decimals = {column.name for column in columns if column.is_decimal}
-    with duckdb.connect(str(database), read_only=True) as con:
+    with published.connect(database) as con:
         present = {row[0] for row in con.execute(f"describe {MART}").fetchall()}
         select = ", ".join(
             f"cast({column} as double) as {column}" if column in decimals else column
             for column in checked_columns(columns)
             if column in present
         )
-        return con.sql(f"select {select} from {MART}").to_arrow_table().to_pandas()
+        return published.frame(con, f"select {select} from {MART}")
 
 
 def accepted_customers(database: Path) -> tuple[int | None, str | None]:
     """The customers the published build accepted (the expected row count, recorded in its
     publication row), or why it is unknown."""
-    from customer360.publish import PUBLICATION_TABLE
-
-    with duckdb.connect(str(database), read_only=True) as con:
-        columns = {
-            row[0]
-            for row in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'main' and table_name = ?",
-                [PUBLICATION_TABLE],
-            ).fetchall()
-        }
-        if "accepted_customers" in columns:
-            rows = con.execute(f"select accepted_customers from main.{PUBLICATION_TABLE}")
-            count = rows.fetchall()
-            if count and count[0][0] is not None:
-                return int(count[0][0]), None
+    with published.connect(database) as connection:
+        row = published.publication(connection)
+    if row is not None and row.accepted_customers is not None:
+        return int(row.accepted_customers), None
     return None, (
         f"row count not checked: {database} has no publication row recording the accepted "
         "customers (publish it with c360 build)"

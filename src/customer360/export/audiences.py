@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from customer360 import published
+
 MART = "customer360__customer_value_analysis"
 KEY_COLUMN = "idempotency_key"
 UNASSIGNED_OWNER = "unassigned"
@@ -149,34 +151,19 @@ def read_audience(
             f"--{unknown[0]} is not a filter of audience {audience.name!r}; its filters: "
             + ", ".join(f"--{name}" for name in audience.filter_names)
         )
-    if not database.is_file():
-        raise ExportError(
-            f"published database {database} does not exist; run `c360 build` to publish it "
-            "(or set C360_PUBLISHED_PATH)"
-        )
     try:
-        connection = duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as error:
-        raise ExportError(f"cannot open published database {database}: {error}") from error
-    try:
-        _check_table(connection, database, audience)
-        conditions, parameters = _conditions(connection, audience, wanted)
-        sql = _select_sql(audience, conditions)
-        table = connection.sql(sql, params=parameters).to_arrow_table()
-    finally:
-        connection.close()
+        with published.connect(database) as connection:
+            _check_table(connection, database, audience)
+            conditions, parameters = _conditions(connection, audience, wanted)
+            sql = _select_sql(audience, conditions)
+            table = connection.sql(sql, params=parameters).to_arrow_table()
+    except published.PublishedDatabaseError as error:
+        raise ExportError(str(error)) from error
     return AudienceRows(audience, _with_keys(audience, table), database)
 
 
 def _check_table(connection: duckdb.DuckDBPyConnection, database: Path, audience: Audience) -> None:
-    present = {
-        row[0]
-        for row in connection.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'main' and table_name = ?",
-            [audience.table],
-        ).fetchall()
-    }
+    present = published.column_names(connection, audience.table)
     if not present:
         raise ExportError(
             f"published database {database} has no table {audience.table} (published by a "

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from customer360 import published
 from customer360.settings import Settings
 from customer360.superset import bundle
 
@@ -154,13 +155,12 @@ def provision(setup: SupersetSetup) -> Provisioned:
 def published_tables(published_path: Path) -> set[str]:
     """The tables of schema main in the published database (opened read-only)."""
     try:
-        with duckdb.connect(str(published_path), read_only=True) as connection:
-            rows = connection.execute(
-                "select table_name from information_schema.tables where table_schema = 'main'"
-            ).fetchall()
+        with published.connect(published_path) as connection:
+            return published.table_names(connection)
+    except published.PublishedDatabaseError as error:
+        raise SupersetError(str(error)) from error
     except duckdb.Error as error:
         raise SupersetError(f"cannot read {published_path}: {error}") from error
-    return {row[0] for row in rows}
 
 
 def check_port_free(port: int) -> None:

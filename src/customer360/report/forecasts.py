@@ -1,58 +1,27 @@
-"""The report's "How good are the forecasts" section (SPEC section 8).
+"""The report's "How good are the forecasts" section (SPEC section 8): its charts and headlines.
 
-Reads the published forecast evaluation: AUC and calibration error per snapshot of both churn
-models, the calibration curve of the latest evaluable snapshot per segment, and predicted
-against realised revenue; the caption states the churn model in use and its training window.
-Every table it reads is small (a row per snapshot, segment and forecast, or per bin).
+Drawn from the published forecast evaluation (read by `queries.read_forecast_data`): AUC and
+calibration error per snapshot of both churn models, the calibration curve of the latest
+evaluable snapshot per segment, and predicted against realised revenue; the caption states the
+churn model in use and its training window. A database without those tables gives no section.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-EVALUATION = "customer360__forecast_evaluation"
-CALIBRATION = "customer360__forecast_calibration"
-TRAINING = "customer360__churn_model_training"
+from customer360.report.charts import Chart, style
+from customer360.report.narrative import Headline
+from customer360.report.queries import ForecastData
+
 CHURN_FORECASTS = {
     "churn_probability": "churn model in use",
     "churn_probability_configured": "configured formula",
 }
 CHURN_COLOURS = {"churn_probability": "#0072B2", "churn_probability_configured": "#D55E00"}
 CURVE_SEGMENTS = ("All", "High-Value Enterprise", "Enterprise", "SMB")
-
-
-@dataclass(frozen=True)
-class ForecastData:
-    evaluation: pd.DataFrame
-    calibration: pd.DataFrame
-    training: pd.DataFrame
-
-
-def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    return con.sql(sql).to_arrow_table().to_pandas()
-
-
-def read_forecast_data(con: duckdb.DuckDBPyConnection) -> ForecastData | None:
-    """The three tables, or None when the database has not got them (an older build)."""
-    names = {
-        row[0] for row in con.sql("select table_name from information_schema.tables").fetchall()
-    }
-    if not {EVALUATION, CALIBRATION, TRAINING} <= names:
-        return None
-    return ForecastData(
-        evaluation=_frame(con, f"select * from {EVALUATION} order by snapshot_date"),
-        calibration=_frame(
-            con,
-            f"select * from {CALIBRATION} where snapshot_date = "
-            f"(select max(snapshot_date) from {CALIBRATION}) order by calibration_bin",
-        ),
-        training=_frame(con, f"select * from {TRAINING} order by snapshot_date"),
-    )
 
 
 def model_in_use(data: ForecastData) -> str:
@@ -179,7 +148,7 @@ def latest_figures(data: ForecastData) -> dict[str, float]:
     return figures
 
 
-def headline_sentences(data: ForecastData) -> list[tuple[str, float, str]]:
+def _headline_sentences(data: ForecastData) -> list[tuple[str, float, str]]:
     """(key, value, sentence) of the latest evaluable snapshot's figures."""
     figures = latest_figures(data)
     sentences = []
@@ -200,3 +169,53 @@ def headline_sentences(data: ForecastData) -> list[tuple[str, float, str]]:
             (key, figures[key], f"Predicted revenue against realised: {figures[key]:+.1f}%")
         )
     return [(k, v, f"{text} at the latest evaluable snapshot.") for k, v, text in sentences]
+
+
+def charts(forecasts: ForecastData | None) -> list[Chart]:
+    """How good are the forecasts (SPEC section 8): churn quality, calibration, revenue."""
+    if forecasts is None or forecasts.evaluation.empty:
+        return []
+    in_use = model_in_use(forecasts)
+    latest = forecasts.calibration["snapshot_date"].max()
+    quality = style(churn_quality_figure(forecasts), "How good are the churn forecasts", 460)
+    curve = style(
+        calibration_curve_figure(forecasts),
+        f"Churn calibration at the latest evaluable snapshot ({latest})",
+        460,
+    )
+    revenue = style(revenue_figure(forecasts), "Predicted against realised revenue", 420)
+    return [
+        Chart(
+            "forecast-churn-quality",
+            "How good are the forecasts: churn",
+            "From customer360__forecast_evaluation, all customers: ROC AUC and calibration "
+            "error (mean |predicted - observed| over ten equal-count bins) of each evaluable "
+            f"snapshot, for the churn model in use and the configured formula. {in_use}",
+            quality,
+            460,
+        ),
+        Chart(
+            "forecast-churn-calibration",
+            "Churn calibration curve by segment",
+            "From customer360__forecast_calibration: mean predicted against observed churn per "
+            "bin of ten equal-count bins; on the dotted line, predictions mean what they say.",
+            curve,
+            460,
+        ),
+        Chart(
+            "forecast-revenue",
+            "How good are the forecasts: revenue",
+            "predicted_revenue_365d summed over all customers of each snapshot evaluable for "
+            "revenue, against the net revenue they brought in the 365 days after it.",
+            revenue,
+            420,
+        ),
+    ]
+
+
+def headlines(forecasts: ForecastData | None) -> list[Headline]:
+    """The latest evaluable snapshot's figures, then which churn model is in use."""
+    if forecasts is None:
+        return []
+    items = [Headline(*item) for item in _headline_sentences(forecasts)]
+    return [*items, Headline("forecast_model_in_use", 0, model_in_use(forecasts))]

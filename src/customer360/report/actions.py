@@ -1,103 +1,31 @@
-"""The report's parts about acting on the mart (SPEC sections 7 and 9).
+"""The report's section about acting on the mart (SPEC sections 7 and 9): its charts and tables.
 
 Watchlist counts by rule and route, the top watchlist customers by expected annual revenue,
 and the books of business: risk-adjusted value and workload per owner with the load index
-coloured, and the owners with the most human-routed watchlist rows. Read from the published
-database like the rest of the report; a database published before these marts existed gives
-no section and a note. Every text taken from the data is HTML-escaped.
+coloured, and the owners with the most human-routed watchlist rows. Read by
+`queries.read_action_data`; a database published before these marts existed gives no section
+and a note. Every text taken from the data is HTML-escaped.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from customer360.report import Chart, _frame, _has_table, _money, _style
+from customer360.report.charts import Chart, style
+from customer360.report.narrative import money
+from customer360.report.queries import TOP_WATCHLIST_CUSTOMERS, ActionData
 
-WATCHLIST = "customer360__watchlist"
-BOOKS = "customer360__owner_book_of_business"
-TOP_WATCHLIST_CUSTOMERS = 25
 TOP_HUMAN_OWNERS = 10
 BOOK_OWNERS_SHOWN = 25
 ROUTE_COLOURS = {"human": "#D55E00", "automated": "#56B4E9"}
 # Load index colours: under-loaded blue, even white, over-loaded red (1 = the team's mean).
 LOAD_COLOURSCALE = [[0.0, "#2166AC"], [0.5, "#F7F7F7"], [1.0, "#B2182B"]]
 LOAD_RANGE = (0.0, 2.0)
-
-
-@dataclass(frozen=True)
-class ActionData:
-    watchlist_counts: pd.DataFrame | None
-    top_watchlist: pd.DataFrame | None
-    books: pd.DataFrame | None
-
-    @property
-    def notes(self) -> list[str]:
-        missing = [
-            name
-            for name, frame in ((WATCHLIST, self.watchlist_counts), (BOOKS, self.books))
-            if frame is None
-        ]
-        return [f"no {name} in the database: its report section left out" for name in missing]
-
-
-_WATCHLIST_COUNTS_SQL = f"""
-select rule_id, route, count(*) as watchlist_rows, count(distinct customer_id) as customers
-from {WATCHLIST}
-group by rule_id, route
-order by rule_id, route
-"""
-
-# Ties on expected_annual_revenue are ordered by customer and rule, so the table is stable.
-_TOP_WATCHLIST_SQL = f"""
-select
-    watchlist.customer_name,
-    watchlist.customer_id,
-    coalesce(books.owner_name, watchlist.account_owner_id, 'unassigned') as owner,
-    watchlist.rule_id,
-    watchlist.severity,
-    watchlist.route,
-    watchlist.reason,
-    cast(watchlist.expected_annual_revenue as double) as expected_annual_revenue
-from {WATCHLIST} as watchlist
-left join {BOOKS} as books
-    on coalesce(watchlist.account_owner_id, 'unassigned') = books.account_owner_id
-order by watchlist.expected_annual_revenue desc, watchlist.customer_id, watchlist.rule_id
-limit {TOP_WATCHLIST_CUSTOMERS}
-"""
-
-_BOOKS_SQL = f"""
-select
-    account_owner_id,
-    owner_name,
-    team,
-    customers,
-    cast(risk_adjusted_value as double) as risk_adjusted_value,
-    cast(expected_annual_revenue as double) as expected_annual_revenue,
-    workload_hours_monthly,
-    load_index,
-    watchlist_rows,
-    watchlist_rows_human
-from {BOOKS}
-order by risk_adjusted_value desc, account_owner_id
-"""
-
-
-def read_action_data(database) -> ActionData:
-    with duckdb.connect(str(database), read_only=True) as con:
-        has_watchlist = _has_table(con, WATCHLIST)
-        has_books = _has_table(con, BOOKS)
-        return ActionData(
-            watchlist_counts=_frame(con, _WATCHLIST_COUNTS_SQL) if has_watchlist else None,
-            top_watchlist=_frame(con, _TOP_WATCHLIST_SQL) if has_watchlist and has_books else None,
-            books=_frame(con, _BOOKS_SQL) if has_books else None,
-        )
 
 
 def _owner_label(row: pd.Series) -> str:
@@ -132,7 +60,7 @@ def watchlist_chart(data: ActionData) -> Chart | None:
         "One row per customer and rule that fired at as_of_date; human = routed to a person "
         "(every HVE and Enterprise row, and SMB customers in the top 5% by expected annual "
         "revenue). Log scale.",
-        _style(figure, "Watchlist rows by rule and route", 480),
+        style(figure, "Watchlist rows by rule and route", 480),
         480,
     )
 
@@ -200,7 +128,7 @@ def books_chart(data: ActionData) -> Chart | None:
         f"revenue x (1 - churn probability)), and their monthly workload from the engagement "
         "models (seeds/engagement_model_effort.csv), coloured by load index: workload / the "
         "mean of the owners in the same team (1 = even; grey-white without a team).",
-        _style(figure, "Books of business: risk-adjusted value and workload", height),
+        style(figure, "Books of business: risk-adjusted value and workload", height),
         height,
     )
 
@@ -253,7 +181,7 @@ def tables_html(data: ActionData) -> str:
                 _cell(row["severity"]),
                 _cell(row["route"]),
                 _cell(row["reason"]),
-                _cell(_money(row["expected_annual_revenue"]), numeric=True),
+                _cell(money(row["expected_annual_revenue"]), numeric=True),
             ]
             for _, row in data.top_watchlist.iterrows()
         ]
@@ -277,7 +205,7 @@ def tables_html(data: ActionData) -> str:
                 _cell(row["team"]),
                 _cell(f"{int(row['watchlist_rows_human']):,}", numeric=True),
                 _cell(f"{int(row['watchlist_rows']):,}", numeric=True),
-                _cell(_money(row["risk_adjusted_value"]), numeric=True),
+                _cell(money(row["risk_adjusted_value"]), numeric=True),
                 _cell(f"{float(row['workload_hours_monthly']):,.1f}", numeric=True),
                 _load_cell(row["load_index"]),
             ]
