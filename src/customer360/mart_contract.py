@@ -59,6 +59,17 @@ def model_declaration(project_dir: Path, model: str) -> dict[str, Any]:
     raise ContractError(f"no YAML under {project_dir / MODELS_DIR} declares model {model}")
 
 
+def accepted_values(project_dir: Path, model: str, column: str) -> tuple[Any, ...]:
+    """The labels a column may hold, in the order its `accepted_values` test lists them (the
+    order readers show them in)."""
+    for entry in model_declaration(project_dir, model).get("columns") or []:
+        if entry["name"] == column:
+            tests = dict(_tests(entry.get("data_tests") or entry.get("tests") or []))
+            if "accepted_values" in tests:
+                return tuple(tests["accepted_values"]["values"])
+    raise ContractError(f"{model}.{column} declares no accepted_values test")
+
+
 def declared_columns(
     project_dir: Path, model: str, variables: Mapping[str, Any]
 ) -> tuple[DeclaredColumn, ...]:

@@ -31,7 +31,8 @@ import pandas as pd
 import yaml
 
 from customer360 import published
-from customer360.mart_contract import DeclaredColumn, declared_columns
+from customer360.mart_contract import DeclaredColumn, accepted_values, declared_columns
+from customer360.settings import find_project_dir
 
 MART = "customer360__customer_value_analysis"
 DOCS_DIR = "data_docs"
@@ -42,7 +43,8 @@ EXAMPLES = 5
 MART_SUITE = "customer360_mart"
 PROFILE_SUITE = "customer360_mart_profile"
 SCORES = (1, 2, 3, 4, 5)
-HVE, ENTERPRISE, SMB = "High-Value Enterprise", "Enterprise", "SMB"
+# The segments as the mart's YAML lists them (SPEC section 3 fixes the three and their order).
+HVE, ENTERPRISE, SMB = accepted_values(find_project_dir(), MART, "customer_segment")
 # What the rule columns and the profile read, besides the columns the model YAML tests.
 RULE_INPUTS = (
     "customer_id",

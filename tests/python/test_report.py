@@ -185,7 +185,7 @@ def test_correlation_heatmap_matches_the_diagnostics(report_run: ReportRun) -> N
 
 def test_revenue_at_risk_by_owner_matches_the_mart(report_run: ReportRun) -> None:
     mart = report_run.mart.assign(
-        owner=report_run.mart["account_owner_id"].fillna("Unassigned"),
+        owner=report_run.mart["account_owner_id"].fillna("unassigned"),
         at_risk=report_run.mart["revenue_at_risk"].astype(float),
     )
     totals = mart.groupby("owner")["at_risk"].sum()

@@ -353,8 +353,10 @@ def _correlation_hover(segment: str, row: pd.Series) -> str:
     )
 
 
-def owners_chart(data: MartData) -> Chart:
+def owners_chart(data: MartData) -> Chart | None:
     owners = data.owners
+    if owners is None or owners.empty:
+        return None
     order = list(dict.fromkeys(owners["account_owner"]))
     figure = go.Figure()
     for segment in present_segments(owners):
@@ -396,7 +398,8 @@ def owners_chart(data: MartData) -> Chart:
         "revenue-at-risk-by-owner",
         "Revenue at risk by account owner",
         f"The {TOP_OWNERS} account owners (portfolios) with the most revenue at risk, split by "
-        "segment; 'Unassigned' is the pooled book of customers without an owner.",
+        "segment, from the books of business; 'unassigned' is the pooled book of customers "
+        "without an owner.",
         style(figure, f"Revenue at risk: top {TOP_OWNERS} account owners", 600),
         600,
     )

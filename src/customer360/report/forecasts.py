@@ -14,14 +14,14 @@ from plotly.subplots import make_subplots
 
 from customer360.report.charts import Chart, style
 from customer360.report.narrative import Headline
-from customer360.report.queries import ForecastData
+from customer360.report.queries import SEGMENTS, ForecastData
 
 CHURN_FORECASTS = {
     "churn_probability": "churn model in use",
     "churn_probability_configured": "configured formula",
 }
 CHURN_COLOURS = {"churn_probability": "#0072B2", "churn_probability_configured": "#D55E00"}
-CURVE_SEGMENTS = ("All", "High-Value Enterprise", "Enterprise", "SMB")
+CURVE_SEGMENTS = ("All", *SEGMENTS)
 
 
 def model_in_use(data: ForecastData) -> str:

@@ -84,10 +84,10 @@ def _hve_against_smb(hve: pd.Series, smb: pd.Series) -> list[Headline]:
 def _risk_headline(data: MartData) -> Headline:
     at_risk = float(data.summary["total_revenue_at_risk"].sum())
     text = f"{money(at_risk)} of expected annual revenue is at risk"
-    if len(data.owners):
+    if data.owners is not None and len(data.owners):
         top = data.owners.drop_duplicates("account_owner").iloc[0]
         owner = top["account_owner"]
-        book = "the unassigned pool" if owner == "Unassigned" else f"account owner {owner}"
+        book = "the unassigned pool" if owner == "unassigned" else f"account owner {owner}"
         text += f"; the most of it, {money(top['owner_revenue_at_risk'])}, in {book}'s book"
     return Headline("revenue_at_risk", at_risk, text + ".")
 

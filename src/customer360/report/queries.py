@@ -15,10 +15,13 @@ import duckdb
 import pandas as pd
 
 from customer360 import published
+from customer360.mart_contract import accepted_values
+from customer360.settings import find_project_dir
 
 MART = "customer360__customer_value_analysis"
 HISTORY = "customer360__customer_score_history"
-SEGMENTS = ("High-Value Enterprise", "Enterprise", "SMB")
+# The segments in the order the mart's YAML lists them (its accepted_values test).
+SEGMENTS = accepted_values(find_project_dir(), MART, "customer_segment")
 # Points per segment in the health-vs-churn scatter: enough to show the shape, and the HTML
 # stays small at any scale. The segment means use every customer.
 SCATTER_POINTS_PER_SEGMENT = 1500
@@ -41,7 +44,7 @@ class MartData:
     health_churn_sample: pd.DataFrame
     distributions: pd.DataFrame
     correlations: pd.DataFrame | None
-    owners: pd.DataFrame
+    owners: pd.DataFrame | None
     forecasts: ForecastData | None = None
     trends: pd.DataFrame | None = None
 
@@ -61,7 +64,7 @@ def read_mart_data(database: Path) -> MartData:
             health_churn_sample=published.frame(con, _SAMPLE_SQL),
             distributions=published.frame(con, "select * from customer360__segment_distributions"),
             correlations=correlations,
-            owners=published.frame(con, _OWNERS_SQL),
+            owners=published.frame(con, _OWNERS_SQL) if published.has_table(con, BOOKS) else None,
             forecasts=read_forecast_data(con),
             trends=published.frame(con, _TRENDS_SQL) if published.has_table(con, HISTORY) else None,
         )
@@ -100,29 +103,43 @@ group by snapshot_date, customer_segment
 order by snapshot_date, customer_segment
 """
 
-# Owners ranked by their total revenue at risk; the pooled unassigned book counts as one.
-_OWNERS_SQL = f"""
-with by_owner_segment as (
-    select
-        coalesce(account_owner_id, 'Unassigned') as account_owner,
-        customer_segment,
-        sum(cast(revenue_at_risk as double)) as revenue_at_risk
-    from {MART}
-    group by all
-),
-ranked as (
-    select
-        account_owner,
-        sum(revenue_at_risk) as owner_revenue_at_risk
-    from by_owner_segment
-    group by account_owner
-    order by owner_revenue_at_risk desc, account_owner
-    limit {TOP_OWNERS}
+# The books' columns of each segment (customer360__owner_book_of_business).
+BOOK_SEGMENT_PREFIXES = dict(
+    zip(SEGMENTS, ("high_value_enterprise", "enterprise", "smb"), strict=True)
 )
-select by_owner_segment.*, ranked.owner_revenue_at_risk
-from by_owner_segment
-inner join ranked using (account_owner)
-order by ranked.owner_revenue_at_risk desc, account_owner, customer_segment
+_BOOK_SEGMENT_SQL = """
+select
+    account_owner_id,
+    '{segment}' as customer_segment,
+    {prefix}_revenue_at_risk as segment_revenue_at_risk,
+    revenue_at_risk
+from ranked
+where {prefix}_customers > 0
+"""
+# The books of business with the most revenue at risk, one row per segment with customers in
+# the book; the pooled 'unassigned' book counts as one. The figures are the books' own.
+_OWNERS_SQL = f"""
+with ranked as (
+    select *
+    from {BOOKS}
+    order by revenue_at_risk desc, account_owner_id
+    limit {TOP_OWNERS}
+),
+by_segment as (
+    {
+    "union all".join(
+        _BOOK_SEGMENT_SQL.format(segment=segment, prefix=prefix)
+        for segment, prefix in BOOK_SEGMENT_PREFIXES.items()
+    )
+}
+)
+select
+    account_owner_id as account_owner,
+    customer_segment,
+    cast(segment_revenue_at_risk as double) as revenue_at_risk,
+    cast(revenue_at_risk as double) as owner_revenue_at_risk
+from by_segment
+order by owner_revenue_at_risk desc, account_owner, customer_segment
 """
 
 
