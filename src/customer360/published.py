@@ -23,8 +23,11 @@ import pandas as pd
 from customer360.publish import PUBLICATION_TABLE
 
 
-class PublishedDatabaseError(RuntimeError):
-    """The published database does not exist, or DuckDB cannot open it."""
+class PublishedDatabaseError(OSError):
+    """The published database does not exist, or DuckDB cannot open it.
+
+    An OSError, as a missing or unreadable file is: the CLI reports it in one line, exit 2.
+    """
 
 
 @contextmanager
