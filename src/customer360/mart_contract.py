@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import jinja2
 import yaml
 
 MODELS_DIR = "models"
+MART = "customer360__customer_value_analysis"
 
 
 class ContractError(ValueError):
@@ -68,6 +70,20 @@ def accepted_values(project_dir: Path, model: str, column: str) -> tuple[Any, ..
             if "accepted_values" in tests:
                 return tuple(tests["accepted_values"]["values"])
     raise ContractError(f"{model}.{column} declares no accepted_values test")
+
+
+@cache
+def mart_labels(column: str, project_dir: Path | None = None) -> tuple[Any, ...]:
+    """The mart column's accepted_values in the project found from here (or `project_dir`),
+    read once per process: the segments the report, the audience filter and GE show, say."""
+    from customer360.settings import find_project_dir
+
+    return accepted_values(project_dir or find_project_dir(), MART, column)
+
+
+def mart_segments() -> tuple[str, ...]:
+    """customer_segment's labels in the mart YAML's order (SPEC 3 fixes the three and it)."""
+    return mart_labels("customer_segment")
 
 
 def declared_columns(

@@ -31,8 +31,7 @@ import pandas as pd
 import yaml
 
 from customer360 import published
-from customer360.mart_contract import DeclaredColumn, accepted_values, declared_columns
-from customer360.settings import find_project_dir
+from customer360.mart_contract import DeclaredColumn, declared_columns, mart_labels, mart_segments
 
 MART = "customer360__customer_value_analysis"
 DOCS_DIR = "data_docs"
@@ -42,9 +41,9 @@ ID_COLUMN = "customer_id"
 EXAMPLES = 5
 MART_SUITE = "customer360_mart"
 PROFILE_SUITE = "customer360_mart_profile"
-SCORES = (1, 2, 3, 4, 5)
-# The segments as the mart's YAML lists them (SPEC section 3 fixes the three and their order).
-HVE, ENTERPRISE, SMB = accepted_values(find_project_dir(), MART, "customer_segment")
+# The score values and the segments as the mart's YAML lists them (SPEC section 3 fixes them).
+SCORES = mart_labels("recency_score")
+HVE, ENTERPRISE, SMB = mart_segments()
 # What the rule columns and the profile read, besides the columns the model YAML tests.
 RULE_INPUTS = (
     "customer_id",

@@ -17,8 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from customer360 import published
-from customer360.mart_contract import accepted_values
-from customer360.settings import find_project_dir
+from customer360.mart_contract import mart_segments
 
 MART = "customer360__customer_value_analysis"
 KEY_COLUMN = "idempotency_key"
@@ -59,7 +58,7 @@ class Audience:
 
 
 # The segments a --segment filter accepts: the mart YAML's accepted_values for customer_segment.
-SEGMENTS = accepted_values(find_project_dir(), MART, "customer_segment")
+SEGMENTS = mart_segments()
 _OWNER = Filter("owner", "account_owner_id")
 _SEGMENT = Filter("segment", "customer_segment", SEGMENTS)
 

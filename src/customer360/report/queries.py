@@ -15,13 +15,12 @@ import duckdb
 import pandas as pd
 
 from customer360 import published
-from customer360.mart_contract import accepted_values
-from customer360.settings import find_project_dir
+from customer360.mart_contract import mart_segments
 
 MART = "customer360__customer_value_analysis"
 HISTORY = "customer360__customer_score_history"
 # The segments in the order the mart's YAML lists them (its accepted_values test).
-SEGMENTS = accepted_values(find_project_dir(), MART, "customer_segment")
+SEGMENTS = mart_segments()
 # Points per segment in the health-vs-churn scatter: enough to show the shape, and the HTML
 # stays small at any scale. The segment means use every customer.
 SCATTER_POINTS_PER_SEGMENT = 1500
