@@ -8,19 +8,25 @@ repetition measures, every piece in its own subprocess so that its peak RSS is i
   From run_results.json: the execution time of each model and test, and the span from the first
   node's start to the last node's end; dbt's fixed cost is the wall time outside that span
   (start-up, parsing, writing artifacts). A separate `dbt parse` is timed as well.
-- floor: one DuckDB query that reads every raw file once and aggregates per customer.
+- SPEC floor: one DuckDB query per raw file that groups by its key (repeated and conflicting
+  keys found, as SPEC 2 requires) and aggregates the accepted rows per customer, joined to the
+  accepted customers. The model and build times are reported as multiples of it.
 - pandas: the mart's core columns (tier, portfolio share, HVE flag, RFM scores, composite) as a
-  pandas user would compute them, on the rows the mart accepted (read from the built database's
-  int_*_validated views, untimed), then checked equal to the mart: a difference is an error.
+  pandas user would compute them from the raw files, applying SPEC 2's row rules first (casts,
+  NULL and repeated keys, conflicting versions, unknown customers, rows after as_of_date), then
+  checked equal to the mart: a difference is an error.
+- old floor and old pandas, kept under those labels to compare with earlier runs: a
+  per-customer aggregate that compares no keys, and the core columns computed from the rows the
+  build accepted (exported untimed from its database).
 
 Medians over the repetitions are reported, and the ratios compare pieces of the same run, since
 absolute times on a shared machine are noisy.
 
 The package's modules: `measure` (a subprocess's wall time and peak RSS; a dbt build's node
-times from run_results.json), `floor` (the DuckDB floor query), `pandas_path` (the core columns
-in pandas and their check against the mart), `history` (the history's cost at one scale) and
-`run` (scales, repetitions, the records and the table); `__main__` is the entry point of the
-measured floor and pandas processes.
+times from run_results.json), `floor` (the floors' DuckDB queries), `raw_rules` (SPEC 2's row
+rules in pandas), `pandas_path` (the core columns in pandas and their check against the mart),
+`history` (the history's cost at one scale) and `run` (scales, repetitions, the records and the
+table); `__main__` is the entry point of the measured floor and pandas processes.
 """
 
 from customer360.bench.history import FORECAST_MODELS
@@ -32,8 +38,11 @@ from customer360.bench.pandas_path import (
     compare_with_mart,
     core_rules,
     pandas_core_mart,
+    pandas_core_mart_from_raw,
     read_mart,
+    row_rules,
 )
+from customer360.bench.raw_rules import RowRules, accepted_rows
 from customer360.bench.run import (
     DEFAULT_REPEAT,
     DEFAULT_SCALES,
@@ -55,15 +64,19 @@ __all__ = [
     "BenchError",
     "BenchMismatch",
     "BenchOptions",
+    "RowRules",
     "Scale",
     "ScalePaths",
     "TierBounds",
+    "accepted_rows",
     "compare_with_mart",
     "core_rules",
     "format_table",
     "pandas_core_mart",
+    "pandas_core_mart_from_raw",
     "parse_scale",
     "read_mart",
+    "row_rules",
     "run_benchmark",
     "select_scales",
 ]
