@@ -182,11 +182,12 @@ def _write_accepted(directory: Path, transactions: list[tuple[str, str, str]]) -
         {"customer_id": list("abcde"), "account_owner_id": ["o1", "o1", None, None, None]}
     )
     customers.to_parquet(directory / "customers.parquet")
+    as_of = pd.Timestamp("2025-12-31")
     frame = pd.DataFrame(transactions, columns=["customer_id", "transaction_ts", "amount"])
-    frame["transaction_ts"] = pd.to_datetime(frame["transaction_ts"])
-    frame["amount"] = frame["amount"].map(Decimal)
-    frame.to_parquet(directory / "transactions.parquet")
-    (directory / "as_of.json").write_text(json.dumps({"as_of_date": "2025-12-31"}))
+    frame["cents"] = [int(Decimal(amount) * 100) for amount in frame["amount"]]
+    frame["days"] = (as_of - pd.to_datetime(frame["transaction_ts"]).dt.normalize()).dt.days
+    frame[["customer_id", "cents", "days"]].to_parquet(directory / "transactions.parquet")
+    (directory / "as_of.json").write_text(json.dumps({"as_of_date": as_of.date().isoformat()}))
 
 
 def test_pandas_rules_on_hand_made_rows(tmp_path: Path) -> None:

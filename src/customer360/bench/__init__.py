@@ -16,8 +16,8 @@ repetition measures, every piece in its own subprocess so that its peak RSS is i
   NULL and repeated keys, conflicting versions, unknown customers, rows after as_of_date), then
   checked equal to the mart: a difference is an error.
 - old floor and old pandas, kept under those labels to compare with earlier runs: a
-  per-customer aggregate that compares no keys, and the core columns computed from the rows the
-  build accepted (exported untimed from its database).
+  per-customer aggregate that compares no keys, and the core columns computed from rows
+  already accepted (settled from the raw files by the same rules, untimed).
 
 Medians over the repetitions are reported, and the ratios compare pieces of the same run, since
 absolute times on a shared machine are noisy.

@@ -28,7 +28,9 @@ def built_as_of_date(duckdb_path: Path) -> date:
     import duckdb
 
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        return con.execute("select as_of_date from intermediate.int_as_of_date").fetchone()[0]
+        # the public mart's, not a private model's
+        query = "select max(as_of_date) from main.customer360__customer_value_analysis"
+        return con.execute(query).fetchone()[0]
 
 
 def month_end_before(day: date) -> date:

@@ -5,9 +5,9 @@ raw files: SPEC 2's row rules first (raw_rules), then SPEC 3's, with the rules' 
 from the project as the build reads them. The result is checked equal to the mart, and a
 difference is an error.
 
-The old rival, kept in the table under its own label, starts instead from the rows the build
-accepted, exported untimed from the built database: it skips the row rules, so it is not a
-fair comparison, and only its figure is kept to compare with earlier runs.
+The old rival, kept in the table under its own label, starts instead from rows already
+accepted (settled from the raw files by the same rules, untimed): it skips the row rules, so
+it is not a fair comparison, and only its figure is kept to compare with earlier runs.
 """
 
 from __future__ import annotations
@@ -78,18 +78,13 @@ def core_rules(project_dir: Path) -> tuple[RuleVars, dict[str, float], TierBound
 
 
 def exported_accepted_rows(accepted_dir: Path) -> AcceptedRows:
-    """The old path's input: the rows the build accepted, exported from its database."""
+    """The old path's input: accepted rows already settled (export_accepted_rows)."""
     import pandas as pd
 
     as_of = pd.Timestamp(json.loads((accepted_dir / "as_of.json").read_text())["as_of_date"])
     customers = pd.read_parquet(accepted_dir / "customers.parquet").set_index("customer_id")
-    transactions = pd.read_parquet(accepted_dir / "transactions.parquet", dtype_backend="pyarrow")
-    cents = (transactions["amount"].astype("float64") * 100).round().astype("int64")
-    days = (as_of - transactions["transaction_ts"].astype("datetime64[us]").dt.normalize()).dt.days
-    frame = pd.DataFrame(
-        {"customer_id": transactions["customer_id"].astype(str), "cents": cents, "days": days}
-    )
-    return AcceptedRows(customers[["account_owner_id"]], frame, as_of)
+    transactions = pd.read_parquet(accepted_dir / "transactions.parquet")
+    return AcceptedRows(customers[["account_owner_id"]], transactions, as_of)
 
 
 def pandas_core_mart(
@@ -205,25 +200,16 @@ def timed_pandas(source: Path, project_dir: Path, output: Path, *, from_raw: boo
 # --- the check against the mart ---------------------------------------------------------------
 
 
-def export_accepted_rows(duckdb_path: Path, accepted_dir: Path) -> None:
-    """The rows the mart accepted, and its as_of_date, for the pandas implementation (untimed)."""
-    import duckdb
-
+def export_accepted_rows(raw_dir: Path, project_dir: Path, accepted_dir: Path) -> None:
+    """The accepted rows and as_of_date for the old path (untimed): settled from the raw files by
+    SPEC 2's rules in pandas, so the old figure is again "the core columns from rows already
+    accepted", and nothing reads the build's private models."""
+    accepted = accepted_rows(raw_dir, row_rules(project_dir))
     accepted_dir.mkdir(parents=True, exist_ok=True)
-    queries = {
-        "customers": "select customer_id, account_owner_id "
-        "from intermediate.int_customers_validated where rejection_reason is null",
-        "transactions": "select customer_id, transaction_ts, amount "
-        "from intermediate.int_transactions_validated where rejection_reason is null",
-    }
-    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-        for name, query in queries.items():
-            target = (accepted_dir / f"{name}.parquet").as_posix()
-            connection.execute(f"copy ({query}) to '{target}' (format parquet)")
-        (as_of,) = connection.execute(
-            "select as_of_date from intermediate.int_as_of_date"
-        ).fetchone()
-    (accepted_dir / "as_of.json").write_text(json.dumps({"as_of_date": as_of.isoformat()}))
+    accepted.customers.reset_index().to_parquet(accepted_dir / "customers.parquet")
+    accepted.transactions.to_parquet(accepted_dir / "transactions.parquet")
+    as_of = accepted.as_of_date.date().isoformat()
+    (accepted_dir / "as_of.json").write_text(json.dumps({"as_of_date": as_of}))
 
 
 def read_mart(duckdb_path: Path):  # -> pd.DataFrame
