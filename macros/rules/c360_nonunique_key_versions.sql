@@ -2,7 +2,7 @@
     The rows of a raw relation whose key is not unique (NULL, or read more than once): one row
     per distinct version, with `version_rows_read` (raw rows identical to it) and
     `key_versions` (distinct versions of its key). Keys read once are left out, so the result
-    is small, and a staging view can take the raw rows of every other key as they are.
+    is small, and a staging model can take the raw rows of every other key as they are.
 
     `relation` is named in each CTE rather than in one import CTE: DuckDB materialises a CTE
     that is read twice, which would copy the whole file.

@@ -1,7 +1,7 @@
 {#
     The raw funnel events whose funnel_event_id is not unique (NULL, or read more than once):
     every distinct version, with its raw row count and the versions of its key. Keys are settled
-    here, once, so stg_customer360__funnel_events can be a view over the raw file.
+    here, once, so stg_customer360__funnel_events can read the raw file once, without a key window.
 #}
 {{ c360_nonunique_key_versions(
     source('customer360', 'funnel_events'),

@@ -1,7 +1,7 @@
 {#
     The raw transactions whose transaction_id is not unique (NULL, or read more than once):
     every distinct version, with its raw row count and the versions of its key. Keys are settled
-    here, once, so stg_customer360__transactions can be a view over the raw file.
+    here, once, so stg_customer360__transactions can read the raw file once, without a key window.
 #}
 {{ c360_nonunique_key_versions(
     source('customer360', 'transactions'),
