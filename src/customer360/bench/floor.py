@@ -18,6 +18,8 @@ import os
 import time
 from pathlib import Path
 
+from customer360.bench.raw_rules import contract_columns
+
 FLOOR_AGGREGATES: dict[str, str] = {
     "transactions": "count(*) as transactions, sum(amount) as net_amount, "
     "max(transaction_ts) as last_transaction_ts",
@@ -60,32 +62,6 @@ def floor_sql(raw_dir: Path) -> str:
     )
 
 
-# Each table's key and the columns whose versions are compared (the raw contract's columns).
-SPEC_FLOOR_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "customers": (
-        "customer_id",
-        (
-            "customer_name",
-            "industry",
-            "region",
-            "country_code",
-            "employee_count",
-            "signup_date",
-            "account_owner_id",
-        ),
-    ),
-    "account_owners": ("account_owner_id", ("owner_name", "team")),
-    "transactions": (
-        "transaction_id",
-        ("customer_id", "transaction_ts", "amount", "transaction_type"),
-    ),
-    "activity_events": ("event_id", ("customer_id", "event_ts", "event_type", "channel")),
-    "funnel_events": ("funnel_event_id", ("customer_id", "stage", "event_ts")),
-    "support_tickets": (
-        "ticket_id",
-        ("customer_id", "opened_ts", "resolved_ts", "priority", "csat_score"),
-    ),
-}
 # What each fact file's per-row measures are called once its key is settled.
 SPEC_FLOOR_MEASURES: dict[str, str] = {
     "transactions": "any_value(amount) as amount, any_value(transaction_ts) as transaction_ts",
@@ -97,7 +73,8 @@ SPEC_FLOOR_MEASURES: dict[str, str] = {
 
 def _settled_keys(table: str, reader: str, measures: str) -> str:
     """One row per key read with one version: NULL keys and keys with two versions left out."""
-    key, columns = SPEC_FLOOR_KEYS[table]
+    key, columns = contract_columns()[table]
+    columns = tuple(column for column in columns if column != key)
     return (
         f"select {key}, {measures} from {reader} where {key} is not null group by {key} "
         f"having min(hash({', '.join(columns)})) = max(hash({', '.join(columns)}))"

@@ -27,24 +27,16 @@ if TYPE_CHECKING:
 EARLIEST_TIMESTAMP = "1900-01-01"
 LATEST_TIMESTAMP = "3000-01-01"
 
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "customer_name",
-    "industry",
-    "region",
-    "country_code",
-    "employee_count",
-    "signup_date",
-    "account_owner_id",
-)
-TRANSACTION_COLUMNS = (
-    "transaction_id",
-    "customer_id",
-    "transaction_ts",
-    "amount",
-    "transaction_type",
-)
-ACTIVITY_COLUMNS = ("event_id", "customer_id", "event_ts", "event_type", "channel")
+
+def contract_columns(project_dir: Path | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each raw table's key and columns, from the dbt source YAML (the raw contract, declared
+    once there)."""
+    from customer360.generate.contract import source_tables
+
+    return {
+        table: (declaration["meta"]["key"], tuple(c["name"] for c in declaration["columns"]))
+        for table, declaration in source_tables(project_dir).items()
+    }
 
 
 @dataclass(frozen=True)
@@ -56,6 +48,7 @@ class RowRules:
     as_of_date: str | None
     as_of_max_gap_days: int
     country_codes: frozenset[str]
+    project_dir: Path
 
     @classmethod
     def from_values(cls, values: dict[str, Any], project_dir: Path) -> RowRules:
@@ -66,6 +59,7 @@ class RowRules:
             as_of_date=str(as_of).strip() or None if as_of is not None else None,
             as_of_max_gap_days=int(values["as_of_max_gap_days"]),
             country_codes=iso_country_codes(project_dir),
+            project_dir=project_dir,
         )
 
 
@@ -270,13 +264,16 @@ def accepted_rows(raw_dir: Path, rules: RowRules) -> AcceptedRows:
     """Read the raw files and apply the rules: the accepted customers and transactions."""
     import pandas as pd
 
-    customers_raw = read_raw(raw_dir, "customers", CUSTOMER_COLUMNS)
-    transactions_raw = read_raw(raw_dir, "transactions", TRANSACTION_COLUMNS)
+    contract = contract_columns(rules.project_dir)
+    customers_raw = read_raw(raw_dir, "customers", contract["customers"][1])
+    transactions_raw = read_raw(raw_dir, "transactions", contract["transactions"][1])
     if customers_raw is None or transactions_raw is None:
         raise BenchError(f"{raw_dir}: customers and transactions are required")
     transactions = staged_transactions(transactions_raw, rules)
     del transactions_raw
-    activity_dates = staged_activity_dates(read_raw(raw_dir, "activity_events", ACTIVITY_COLUMNS))
+    activity = read_raw(raw_dir, "activity_events", contract["activity_events"][1])
+    activity_dates = staged_activity_dates(activity)
+    del activity
     as_of, late_after = resolved_as_of(
         pd.concat([pd.Series(transactions["date"]), pd.Series(activity_dates)]).to_numpy(), rules
     )
