@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ EARLIEST_TIMESTAMP = "1900-01-01"
 LATEST_TIMESTAMP = "3000-01-01"
 
 
+@cache
 def contract_columns(project_dir: Path | None = None) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Each raw table's key and columns, from the dbt source YAML (the raw contract, declared
     once there)."""
