@@ -205,7 +205,9 @@ def test_pandas_rules_on_hand_made_rows(tmp_path: Path) -> None:
             ("e", "2025-06-01 00:00", "-10.00"),  # only a refund: unranked
         ],
     )
-    out = bench.pandas_core_mart(tmp_path / "accepted", *bench.core_rules(PROJECT_DIR))
+    out = bench.pandas_core_mart(
+        bench.exported_accepted_rows(tmp_path / "accepted"), *bench.core_rules(PROJECT_DIR)
+    )
     assert out["customer_tier"].to_dict() == {
         "a": "Platinum",
         "b": "Basic",

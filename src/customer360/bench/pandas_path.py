@@ -88,19 +88,16 @@ def exported_accepted_rows(accepted_dir: Path) -> AcceptedRows:
 
 
 def pandas_core_mart(
-    accepted: AcceptedRows | Path,
+    accepted: AcceptedRows,
     rule_vars: RuleVars,
     rfm_weights: dict[str, float],
     tiers: TierBounds,
 ):  # -> pd.DataFrame
-    """The core mart columns in plain pandas, indexed by customer_id, from the accepted rows
-    (or a directory the old path exported them to).
+    """The core mart columns in plain pandas, indexed by customer_id, from the accepted rows.
 
     Money is summed in integer cents, so tier bounds and the strict HVE comparison are exact, as
     the mart's decimals are.
     """
-    if isinstance(accepted, Path):
-        accepted = exported_accepted_rows(accepted)
     frame = accepted.transactions
     out = accepted.customers[["account_owner_id"]].copy()
     out["revenue_12m_cents"] = _trailing_sum(frame, 365).reindex(out.index, fill_value=0)
@@ -114,17 +111,6 @@ def row_rules(project_dir: Path) -> RowRules:
     from customer360.validate import project_vars
 
     return RowRules.from_values(project_vars(project_dir), project_dir)
-
-
-def pandas_core_mart_from_raw(
-    raw_dir: Path,
-    rules: RowRules,
-    rule_vars: RuleVars,
-    rfm_weights: dict[str, float],
-    tiers: TierBounds,
-):  # -> pd.DataFrame
-    """The fair rival: from the raw files, SPEC 2's row rules first, then the core columns."""
-    return pandas_core_mart(accepted_rows(raw_dir, rules), rule_vars, rfm_weights, tiers)
 
 
 def _in_window(frame, days: int):  # -> pd.Series[bool]
@@ -189,9 +175,10 @@ def timed_pandas(source: Path, project_dir: Path, output: Path, *, from_raw: boo
     raw_rules = row_rules(project_dir) if from_raw else None
     start = time.perf_counter()
     if raw_rules is not None:
-        result = pandas_core_mart_from_raw(source, raw_rules, *rules)
+        accepted = accepted_rows(source, raw_rules)
     else:
-        result = pandas_core_mart(source, *rules)
+        accepted = exported_accepted_rows(source)
+    result = pandas_core_mart(accepted, *rules)
     seconds = time.perf_counter() - start
     result.to_parquet(output)
     return seconds
