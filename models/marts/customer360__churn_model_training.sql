@@ -1,44 +1,31 @@
 {#
     Which churn model scored each computed snapshot, and on what it was trained: one row per
     snapshot_date. churn_model_source is the one most of its customers got (fitted, or the
-    configured formula where the history was too short, with the reason). The training
-    window and counts come from the fitted model; on Spark (no Python models) they are NULL.
+    configured formula where the history was too short, with the reason; the formula everywhere
+    when var churn_model_source is 'configured'), as int_customer_snapshots_churn_scored chooses
+    it. The training window and counts come from the fitted model; on Spark (no Python models)
+    they are NULL.
 #}
+{%- set use_fitted = var('churn_model_source') == 'fitted' -%}
 
 with
 
-scored as (
-    select
-        snapshot_date,
-        churn_model_source,
-        churn_model_fallback_reason
-    from {{ ref('int_customer_snapshots_churn_scored') }}
-),
-
 fitted as (
     {% if target.type == 'duckdb' -%}
-        select
-            snapshot_date,
-            min(training_first_snapshot_date) as training_first_snapshot_date,
-            min(training_last_snapshot_date) as training_last_snapshot_date,
-            min(calibration_snapshot_date) as calibration_snapshot_date,
-            min(training_snapshots) as training_snapshots,
-            min(training_rows) as training_rows,
-            min(training_churn_events) as training_churn_events
-        from {{ ref('int_customer_snapshots_churn_fitted') }}
-        group by snapshot_date
+        select * from {{ ref('int_customer_snapshots_churn_fitted') }}
     {%- else -%}
         -- no Python models on this engine: no fit, no training window
         select
             snapshot_date,
+            cast(null as {{ dbt.type_float() }}) as churn_probability_fitted,
+            'the fitted churn model runs on DuckDB only' as fallback_reason,
             cast(null as date) as training_first_snapshot_date,
             cast(null as date) as training_last_snapshot_date,
             cast(null as date) as calibration_snapshot_date,
             cast(null as {{ dbt.type_bigint() }}) as training_snapshots,
             cast(null as {{ dbt.type_bigint() }}) as training_rows,
             cast(null as {{ dbt.type_bigint() }}) as training_churn_events
-        from scored
-        group by snapshot_date
+        from {{ ref('int_customer_snapshots') }}
     {%- endif %}
 ),
 
@@ -46,30 +33,41 @@ by_snapshot as (
     select
         snapshot_date,
         count(*) as customers,
-        sum(case when churn_model_source = 'fitted' then 1 else 0 end) as fitted_customers,
-        min(churn_model_fallback_reason) as fallback_reason
-    from scored
+        {% if use_fitted -%}
+            count(churn_probability_fitted) as fitted_customers,
+            min(case
+                when churn_probability_fitted is null
+                    then coalesce(fallback_reason, 'no fitted probability for this customer')
+            end) as fallback_reason,
+        {%- else -%}
+            0 as fitted_customers,
+            cast(null as {{ dbt.type_string() }}) as fallback_reason,
+        {%- endif %}
+        min(training_first_snapshot_date) as training_first_snapshot_date,
+        min(training_last_snapshot_date) as training_last_snapshot_date,
+        min(calibration_snapshot_date) as calibration_snapshot_date,
+        min(training_snapshots) as training_snapshots,
+        min(training_rows) as training_rows,
+        min(training_churn_events) as training_churn_events
+    from fitted
     group by snapshot_date
 ),
 
 final as (
     select
-        by_snapshot.snapshot_date,
-        case
-            when by_snapshot.fitted_customers * 2 > by_snapshot.customers then 'fitted' else 'configured'
-        end as churn_model_source,
-        by_snapshot.customers,
-        by_snapshot.fitted_customers,
-        fitted.training_first_snapshot_date,
-        fitted.training_last_snapshot_date,
-        fitted.calibration_snapshot_date,
-        fitted.training_snapshots,
-        fitted.training_rows,
-        fitted.training_churn_events,
-        by_snapshot.fallback_reason
+        snapshot_date,
+        case when fitted_customers * 2 > customers then 'fitted' else 'configured' end
+            as churn_model_source,
+        customers,
+        fitted_customers,
+        training_first_snapshot_date,
+        training_last_snapshot_date,
+        calibration_snapshot_date,
+        training_snapshots,
+        training_rows,
+        training_churn_events,
+        fallback_reason
     from by_snapshot
-    left join fitted
-        on by_snapshot.snapshot_date = fitted.snapshot_date
 )
 
 select * from final

@@ -27,12 +27,19 @@ snapshot_dates as (
     where is_computed
 ),
 
-valued as (
-    select * from {{ ref('int_customer_snapshots_valued') }}
+-- the end of the chain of per-snapshot rules: every rule's columns on one row
+scored as (
+    select * from {{ ref('int_customer_snapshots_engagement_model_recommended') }}
 ),
 
-assessed as (
-    select * from {{ ref('int_customer_snapshots_assessed') }}
+identities as (
+    select
+        customer_id,
+        customer_name,
+        industry,
+        region,
+        country_code
+    from {{ ref('int_customers_accepted') }}
 ),
 
 {% if target.type == 'duckdb' -%}
@@ -44,62 +51,62 @@ assessed as (
 
 final as (
     select
-        valued.customer_id,
-        valued.snapshot_date,
-        valued.customer_name,
-        valued.industry,
-        valued.region,
-        valued.country_code,
-        valued.account_owner_id,
-        valued.signup_date,
-        valued.tenure_days,
-        valued.snapshot_date as as_of_date,
+        scored.customer_id,
+        scored.snapshot_date,
+        identities.customer_name,
+        identities.industry,
+        identities.region,
+        identities.country_code,
+        scored.account_owner_id,
+        scored.signup_date,
+        cast(scored.tenure_days as {{ dbt.type_bigint() }}) as tenure_days,
+        scored.snapshot_date as as_of_date,
 
-        valued.lifetime_revenue,
-        valued.revenue_12m,
-        valued.transaction_count,
-        valued.first_transaction_date,
-        valued.last_transaction_date,
-        valued.avg_transaction_value,
-        valued.expected_annual_revenue,
-        valued.revenue_velocity_monthly,
-        valued.estimated_customer_ltv,
-        valued.upsell_potential,
-        valued.risk_adjusted_value,
-        valued.revenue_at_risk,
+        cast(scored.lifetime_revenue as decimal(18, 2)) as lifetime_revenue,
+        cast(scored.revenue_12m as decimal(18, 2)) as revenue_12m,
+        cast(scored.transaction_count as {{ dbt.type_bigint() }}) as transaction_count,
+        scored.first_transaction_date,
+        scored.last_transaction_date,
+        scored.avg_transaction_value,
+        scored.expected_annual_revenue,
+        scored.revenue_velocity_monthly,
+        scored.estimated_customer_ltv,
+        scored.upsell_potential,
+        scored.risk_adjusted_value,
+        scored.revenue_at_risk,
 
-        valued.customer_tier,
-        valued.portfolio_contribution_pct,
-        valued.is_high_value_enterprise,
-        valued.customer_segment,
+        scored.customer_tier,
+        scored.portfolio_contribution_pct,
+        scored.is_high_value_enterprise,
+        scored.customer_segment,
 
-        valued.recency_days,
-        valued.frequency,
-        valued.monetary,
-        valued.recency_score,
-        valued.frequency_score,
-        valued.monetary_score,
-        valued.rfm_composite_score,
-        valued.monetary_bias,
-        valued.rfm_segment,
+        cast(scored.recency_days as {{ dbt.type_bigint() }}) as recency_days,
+        scored.frequency,
+        cast(scored.monetary as decimal(18, 2)) as monetary,
+        scored.recency_score,
+        scored.frequency_score,
+        scored.monetary_score,
+        scored.rfm_composite_score,
+        scored.monetary_bias,
+        scored.rfm_segment,
 
-        assessed.days_since_last_activity,
-        assessed.customer_health_score,
-        assessed.health_weakest_component,
-        assessed.churn_probability,
-        assessed.churn_probability_configured,
-        assessed.churn_model_source,
-        assessed.churn_risk_tier,
-        assessed.value_stability,
-        assessed.lifecycle_stage,
-        assessed.recommended_engagement_model,
+        cast(scored.days_since_last_activity as {{ dbt.type_bigint() }}) as days_since_last_activity,
+        scored.customer_health_score,
+        scored.health_weakest_component,
+        scored.churn_probability,
+        scored.churn_probability_configured,
+        scored.churn_model_source,
+        scored.churn_risk_tier,
+        scored.value_stability,
+        scored.lifecycle_stage,
+        scored.recommended_engagement_model,
 
-        assessed.first_marketing_date,
-        assessed.first_sales_date,
-        assessed.first_support_date,
-        assessed.marketing_to_sales_days,
-        assessed.sales_to_support_days,
-        assessed.cross_stage_engagement_consistency,
+        scored.first_marketing_date,
+        scored.first_sales_date,
+        scored.first_support_date,
+        cast(scored.marketing_to_sales_days as {{ dbt.type_bigint() }}) as marketing_to_sales_days,
+        cast(scored.sales_to_support_days as {{ dbt.type_bigint() }}) as sales_to_support_days,
+        scored.cross_stage_engagement_consistency,
 
         {% if target.type == 'duckdb' -%}
             purchase_forecasts.p_alive,
@@ -113,16 +120,15 @@ final as (
 
         snapshot_dates.scoring_config_fingerprint,
         snapshot_dates.input_fingerprint
-    from valued
-    inner join assessed
-        on valued.customer_id = assessed.customer_id
-            and valued.snapshot_date = assessed.snapshot_date
+    from scored
+    inner join identities
+        on scored.customer_id = identities.customer_id
     inner join snapshot_dates
-        on valued.snapshot_date = snapshot_dates.snapshot_date
+        on scored.snapshot_date = snapshot_dates.snapshot_date
     {% if target.type == 'duckdb' -%}
         left join purchase_forecasts
-            on valued.customer_id = purchase_forecasts.customer_id
-                and valued.snapshot_date = purchase_forecasts.snapshot_date
+            on scored.customer_id = purchase_forecasts.customer_id
+                and scored.snapshot_date = purchase_forecasts.snapshot_date
     {%- endif %}
 )
 

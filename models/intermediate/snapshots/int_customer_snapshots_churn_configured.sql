@@ -14,51 +14,26 @@
 
 with
 
-health as (
-    select
-        customer_id,
-        snapshot_date,
-        customer_health_score,
-        rfm_component
-    from {{ ref('int_customer_snapshots_health_scored') }}
-),
-
-touchpoints as (
-    select
-        customer_id,
-        snapshot_date,
-        days_since_last_activity
-    from {{ ref('int_customer_snapshots_touchpoints_summarised') }}
-),
-
-inputs as (
-    select
-        health.customer_id,
-        health.snapshot_date,
-        health.customer_health_score,
-        health.rfm_component,
-        cast(
-            least(
-                coalesce(touchpoints.days_since_last_activity, {{ inactivity_cap }}), {{ inactivity_cap }}
-            ) as double
-        ) / 365 as inactivity_years
-    from health
-    inner join touchpoints
-        on health.customer_id = touchpoints.customer_id
-            and health.snapshot_date = touchpoints.snapshot_date
+customers as (
+    select * from {{ ref('int_customer_snapshots_health_scored') }}
 ),
 
 final as (
     select
-        customer_id,
-        snapshot_date,
+        *,
         1 / (1 + exp(-(
             {{ churn.intercept }}
             + {{ churn.health }} * (customer_health_score - 3)
             + {{ churn.rfm_composite }} * (rfm_component - 3)
-            + {{ churn.inactivity_years }} * inactivity_years
+            -- inactivity in years, capped; no touch at all counts as the cap
+            + {{ churn.inactivity_years }} * (
+                cast(
+                    least(coalesce(days_since_last_activity, {{ inactivity_cap }}), {{ inactivity_cap }})
+                    as double
+                ) / 365
+            )
         ))) as churn_probability_configured
-    from inputs
+    from customers
 )
 
 select * from final

@@ -34,65 +34,56 @@
 
 with
 
-configured as (
-    select
-        customer_id,
-        snapshot_date,
-        churn_probability_configured
-    from {{ ref('int_customer_snapshots_churn_configured') }}
+customers as (
+    select * from {{ ref('int_customer_snapshots_churn_configured') }}
 ),
 
-fitted as (
-    {% if use_fitted -%}
+{% if use_fitted -%}
+    fitted as (
         select
             customer_id,
             snapshot_date,
             churn_probability_fitted,
             fallback_reason
         from {{ ref('int_customer_snapshots_churn_fitted') }}
-    {%- else -%}
-        -- no fitted model: configured by the var, or an engine without Python models
+    ),
+
+    chosen as (
         select
-            customer_id,
-            snapshot_date,
-            cast(null as {{ dbt.type_float() }}) as churn_probability_fitted,
+            customers.*,
+            coalesce(fitted.churn_probability_fitted, customers.churn_probability_configured)
+                as churn_probability,
+            case
+                when fitted.churn_probability_fitted is not null then 'fitted' else 'configured'
+            end as churn_model_source,
+            case
+                when fitted.churn_probability_fitted is null
+                    then coalesce(fitted.fallback_reason, 'no fitted probability for this customer')
+            end as churn_model_fallback_reason
+        from customers
+        left join fitted
+            on customers.customer_id = fitted.customer_id
+                and customers.snapshot_date = fitted.snapshot_date
+    ),
+{%- else %}
+    -- no fitted model: configured by the var, or an engine without Python models
+    chosen as (
+        select
+            *,
+            churn_probability_configured as churn_probability,
+            'configured' as churn_model_source,
             {% if source == 'fitted' -%}
                 'the fitted churn model runs on DuckDB only'
             {%- else -%}
                 cast(null as {{ dbt.type_string() }})
-            {%- endif %} as fallback_reason
-        from configured
-    {%- endif %}
-),
-
-chosen as (
-    select
-        configured.customer_id,
-        configured.snapshot_date,
-        configured.churn_probability_configured,
-        coalesce(fitted.churn_probability_fitted, configured.churn_probability_configured)
-            as churn_probability,
-        case
-            when fitted.churn_probability_fitted is not null then 'fitted' else 'configured'
-        end as churn_model_source,
-        case
-            when fitted.churn_probability_fitted is null and '{{ source }}' = 'fitted'
-                then coalesce(fitted.fallback_reason, 'no fitted probability for this customer')
-        end as churn_model_fallback_reason
-    from configured
-    left join fitted
-        on configured.customer_id = fitted.customer_id
-            and configured.snapshot_date = fitted.snapshot_date
-),
+            {%- endif %} as churn_model_fallback_reason
+        from customers
+    ),
+{%- endif %}
 
 final as (
     select
-        customer_id,
-        snapshot_date,
-        churn_probability,
-        churn_probability_configured,
-        churn_model_source,
-        churn_model_fallback_reason,
+        *,
         case
             when churn_probability >= {{ risk.high }} then 'High'
             when churn_probability >= {{ risk.medium }} then 'Medium'

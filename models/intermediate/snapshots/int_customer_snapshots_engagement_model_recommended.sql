@@ -7,28 +7,8 @@
 
 with
 
-tiered as (
-    select
-        customer_id,
-        snapshot_date,
-        customer_segment
-    from {{ ref('int_customer_snapshots_tiered') }}
-),
-
-health as (
-    select
-        customer_id,
-        snapshot_date,
-        customer_health_score
-    from {{ ref('int_customer_snapshots_health_scored') }}
-),
-
-churn as (
-    select
-        customer_id,
-        snapshot_date,
-        churn_risk_tier
-    from {{ ref('int_customer_snapshots_churn_scored') }}
+customers as (
+    select * from {{ ref('int_customer_snapshots_lifecycle_staged') }}
 ),
 
 decisions as (
@@ -37,29 +17,18 @@ decisions as (
 
 banded as (
     select
-        tiered.customer_id,
-        tiered.snapshot_date,
-        tiered.customer_segment,
-        churn.churn_risk_tier,
+        *,
         case
-            when health.customer_health_score >= {{ health_bands.high }} then 'High'
-            when health.customer_health_score >= {{ health_bands.medium }} then 'Medium'
+            when customer_health_score >= {{ health_bands.high }} then 'High'
+            when customer_health_score >= {{ health_bands.medium }} then 'Medium'
             else 'Low'
         end as health_band
-    from tiered
-    inner join health
-        on tiered.customer_id = health.customer_id
-            and tiered.snapshot_date = health.snapshot_date
-    inner join churn
-        on tiered.customer_id = churn.customer_id
-            and tiered.snapshot_date = churn.snapshot_date
+    from customers
 ),
 
 final as (
     select
-        banded.customer_id,
-        banded.snapshot_date,
-        banded.health_band,
+        banded.*,
         decisions.recommended_engagement_model
     from banded
     left join decisions

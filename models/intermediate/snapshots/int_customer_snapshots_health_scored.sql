@@ -20,65 +20,39 @@
 
 with
 
-touchpoints as (
-    select * from {{ ref('int_customer_snapshots_touchpoints_summarised') }}
-),
-
-transactions as (
-    select
-        customer_id,
-        snapshot_date,
-        revenue_trend
-    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
-),
-
-rfm as (
-    select
-        customer_id,
-        snapshot_date,
-        rfm_composite_score
-    from {{ ref('int_customer_snapshots_rfm_scored') }}
+customers as (
+    select * from {{ ref('int_customer_snapshots_rfm_scored') }}
 ),
 
 components as (
     select
-        touchpoints.customer_id,
-        touchpoints.snapshot_date,
+        *,
         case
-            when touchpoints.events_in_engagement_window is not null
+            when events_in_engagement_window is not null
                 then 1
                     + 4
-                    * least(
-                        1.0,
-                        cast(touchpoints.events_in_engagement_window as double) / {{ engagement_target }}
-                    )
+                    * least(1.0, cast(events_in_engagement_window as double) / {{ engagement_target }})
         end as engagement_component,
         case
-            when transactions.revenue_trend is null then 1.0
-            else 3 + 2 * transactions.revenue_trend
+            when revenue_trend is null then 1.0
+            else 3 + 2 * revenue_trend
         end as financial_trend_component,
         case
-            when touchpoints.tickets_in_support_window is null then null
+            when tickets_in_support_window is null then null
             -- an escalation still open counts even when it was opened before the window
             else greatest(1.0, least(
                     5.0,
                     case
-                        when touchpoints.tickets_in_support_window = 0 then {{ no_ticket_score }}
-                        else coalesce(touchpoints.mean_csat_in_support_window, 3.0)
+                        when tickets_in_support_window = 0 then {{ no_ticket_score }}
+                        else coalesce(mean_csat_in_support_window, 3.0)
                     end
-                    - {{ escalation_penalty }} * touchpoints.open_escalated_tickets
+                    - {{ escalation_penalty }} * open_escalated_tickets
                 ))
         end as support_experience_component,
-        rfm.rfm_composite_score as rfm_component,
-        1 + 4 * least(1.0, cast(touchpoints.touchpoint_kinds_12m as double) / {{ breadth_target }})
+        rfm_composite_score as rfm_component,
+        1 + 4 * least(1.0, cast(touchpoint_kinds_12m as double) / {{ breadth_target }})
             as relationship_breadth_component
-    from touchpoints
-    inner join rfm
-        on touchpoints.customer_id = rfm.customer_id
-            and touchpoints.snapshot_date = rfm.snapshot_date
-    left join transactions
-        on touchpoints.customer_id = transactions.customer_id
-            and touchpoints.snapshot_date = transactions.snapshot_date
+    from customers
 ),
 
 health as (
@@ -105,14 +79,7 @@ health as (
 
 final as (
     select
-        customer_id,
-        snapshot_date,
-        engagement_component,
-        financial_trend_component,
-        support_experience_component,
-        rfm_component,
-        relationship_breadth_component,
-        customer_health_score,
+        *,
         case
             when largest_weighted_shortfall <= 0 then null
             {% for name, weight in weights.items() -%}

@@ -10,54 +10,45 @@
 #}
 {%- set weights = c360_validated_weights('rfm_weights', ['recency', 'frequency', 'monetary']) -%}
 {%- set ranked = 'ranked_counts.ranked_customers' -%}
+{#- the RFM inputs, read twice below: for every row, and for the counts of the ranked ones -#}
+{%- set rfm_input_columns -%}
+    {{ dbt.datediff('last_purchase_date_in_rfm_window', 'snapshot_date', 'day') }} as recency_days,
+        cast(purchases_in_rfm_window as integer) as frequency,
+        net_revenue_in_rfm_window as monetary
+{%- endset %}
 
 with
 
 customers as (
-    select
-        customer_id,
-        snapshot_date
-    from {{ ref('int_customer_snapshots') }}
+    select * from {{ ref('int_customer_snapshots_tiered') }}
 ),
 
-transactions as (
+-- the same rows read again (not a second reference to a CTE, which DuckDB would materialise
+-- whole), for the counts of the customers ranked
+customers_ranked as (
     select
-        customer_id,
         snapshot_date,
-        last_purchase_date_in_rfm_window,
-        purchases_in_rfm_window,
-        net_revenue_in_rfm_window
-    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
+        {{ rfm_input_columns }}
+    from {{ ref('int_customer_snapshots_tiered') }}
+    where purchases_in_rfm_window > 0
 ),
 
 rfm_inputs as (
     select
-        customers.customer_id,
-        customers.snapshot_date,
-        {{ dbt.datediff('transactions.last_purchase_date_in_rfm_window', 'customers.snapshot_date', 'day') }}
-            as recency_days,
-        cast(coalesce(transactions.purchases_in_rfm_window, 0) as integer) as frequency,
-        coalesce(transactions.net_revenue_in_rfm_window, 0) as monetary
+        *,
+        {{ rfm_input_columns }}
     from customers
-    left join transactions
-        on customers.customer_id = transactions.customer_id
-            and customers.snapshot_date = transactions.snapshot_date
 ),
 
 rfm_segments as (
     select * from {{ ref('rfm_segments') }}
 ),
 
-ranked_inputs as (
-    select * from rfm_inputs
-    where frequency > 0
-),
-
 ranked_counts as (
     select
         snapshot_date,
         count(*) as ranked_customers
-    from ranked_inputs
+    from customers_ranked
     group by snapshot_date
 ),
 
@@ -70,18 +61,14 @@ ranked_counts as (
                 partition by snapshot_date order by {{ measure }} {{ better }}
                 rows between unbounded preceding and current row
             ) as rank_no_better
-        from ranked_inputs
+        from customers_ranked
         group by snapshot_date, {{ measure }}
     ),
 {% endfor %}
 
 scored as (
     select
-        rfm_inputs.customer_id,
-        rfm_inputs.snapshot_date,
-        rfm_inputs.recency_days,
-        rfm_inputs.frequency,
-        rfm_inputs.monetary,
+        rfm_inputs.*,
         case
             when rfm_inputs.frequency > 0
                 then {{ c360_quintile_score('recency_days_ranks.rank_no_better', ranked) }}

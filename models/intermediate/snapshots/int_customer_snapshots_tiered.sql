@@ -3,31 +3,30 @@
     - customer_tier: the tier of `tier_thresholds` with the highest min_revenue_12m that
       revenue_12m reaches (bounds inclusive); the lowest tier catches everything below.
     - A portfolio is the customers of one snapshot sharing an account_owner_id; customers
-      without an owner form one pooled portfolio (a SQL window partition puts all NULL owners
-      together). portfolio_contribution_pct = 100 * revenue_12m / portfolio total, 0 when the
-      total is not positive.
+      without an owner form one pooled portfolio (NULL owners are matched with `is not distinct
+      from`). portfolio_contribution_pct = 100 * revenue_12m / portfolio total, 0 when the total
+      is not positive.
     - is_high_value_enterprise: tier in var `enterprise_tiers` and a share strictly above
       `hve_min_contribution_pct`, compared in exact decimals (revenue * 100 > pct * total) so a
       customer at exactly 5% is not HVE.
+    The portfolio totals are summed per (snapshot, owner) and joined back: a handful of rows per
+    snapshot, where a window over every customer would hold each whole row.
 #}
 {%- set hve_min_pct = c360_validated_number('hve_min_contribution_pct', 0, 100) -%}
 
 with
 
 customers as (
-    select
-        customer_id,
-        snapshot_date,
-        account_owner_id
-    from {{ ref('int_customer_snapshots') }}
+    select * from {{ ref('int_customer_snapshots_touchpoints_summarised') }}
 ),
 
-transactions as (
+portfolios as (
     select
-        customer_id,
         snapshot_date,
-        revenue_12m
-    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
+        account_owner_id,
+        sum(revenue_12m) as portfolio_revenue_12m
+    from {{ ref('int_customer_snapshots_touchpoints_summarised') }}
+    group by snapshot_date, account_owner_id
 ),
 
 tiers as (
@@ -42,18 +41,6 @@ lowest_tier as (
     where min_revenue_12m = (select min(bounds.min_revenue_12m) from tiers as bounds)
 ),
 
-revenue as (
-    select
-        customers.customer_id,
-        customers.snapshot_date,
-        customers.account_owner_id,
-        coalesce(transactions.revenue_12m, 0) as revenue_12m
-    from customers
-    left join transactions
-        on customers.customer_id = transactions.customer_id
-            and customers.snapshot_date = transactions.snapshot_date
-),
-
 -- tiers with the bound of the next tier up, so each revenue falls in exactly one band
 tier_bands as (
     select
@@ -65,20 +52,18 @@ tier_bands as (
 
 tiered as (
     select
-        revenue.customer_id,
-        revenue.snapshot_date,
-        revenue.account_owner_id,
-        revenue.revenue_12m,
+        customers.*,
         coalesce(tier_bands.customer_tier, (select customer_tier from lowest_tier)) as customer_tier,
-        sum(revenue.revenue_12m) over (
-            partition by revenue.snapshot_date, revenue.account_owner_id
-        ) as portfolio_revenue_12m
-    from revenue
+        portfolios.portfolio_revenue_12m
+    from customers
+    inner join portfolios
+        on customers.snapshot_date = portfolios.snapshot_date
+            and customers.account_owner_id is not distinct from portfolios.account_owner_id
     left join tier_bands
-        on revenue.revenue_12m >= tier_bands.min_revenue_12m
+        on customers.revenue_12m >= tier_bands.min_revenue_12m
             and (
                 tier_bands.next_min_revenue_12m is null
-                or revenue.revenue_12m < tier_bands.next_min_revenue_12m
+                or customers.revenue_12m < tier_bands.next_min_revenue_12m
             )
 ),
 

@@ -1,6 +1,7 @@
 {#
     Accepted transactions reduced to one row per customer and snapshot date T, using those dated
-    <= T: the money columns, the RFM inputs over the trailing `rfm_window_days`, the windows of
+    <= T: the money columns (avg_transaction_value = lifetime_revenue / transaction_count to the
+    cent, half away from zero), the RFM inputs over the trailing `rfm_window_days`, the windows of
     velocity, trend and breadth, and the moments of monthly net revenue for value_stability.
     "Trailing N days" at T holds the dates d with T - N < d <= T.
     Two passes keep every join narrow, so that no day is joined to every later snapshot (at 1M
@@ -233,6 +234,10 @@ final as (
         lifetime_at_snapshot.lifetime_revenue,
         coalesce(windowed.revenue_12m, 0) as revenue_12m,
         lifetime_at_snapshot.transaction_count,
+        -- every row here has a transaction, so the count is positive
+        {{ c360_money_per_count(
+            'lifetime_at_snapshot.lifetime_revenue', 'lifetime_at_snapshot.transaction_count') }}
+            as avg_transaction_value,
         lifetime_at_snapshot.first_transaction_date,
         lifetime_at_snapshot.last_transaction_date,
         windowed.last_purchase_date_in_rfm_window,

@@ -18,38 +18,8 @@
 
 with
 
-tiered as (
-    select
-        customer_id,
-        snapshot_date,
-        customer_tier,
-        revenue_12m
-    from {{ ref('int_customer_snapshots_tiered') }}
-),
-
-transactions as (
-    select
-        customer_id,
-        snapshot_date,
-        lifetime_revenue,
-        net_revenue_in_velocity_window
-    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
-),
-
-health as (
-    select
-        customer_id,
-        snapshot_date,
-        customer_health_score
-    from {{ ref('int_customer_snapshots_health_scored') }}
-),
-
-churn as (
-    select
-        customer_id,
-        snapshot_date,
-        churn_probability
-    from {{ ref('int_customer_snapshots_churn_scored') }}
+customers as (
+    select * from {{ ref('int_customer_snapshots_churn_scored') }}
 ),
 
 tiers as (
@@ -69,39 +39,25 @@ next_tier_bounds as (
     group by current_tier.customer_tier
 ),
 
-inputs as (
+-- the unrounded figures, and the next tier's bound; only the rounded ones are read downstream
+projected as (
     select
-        tiered.customer_id,
-        tiered.snapshot_date,
-        tiered.revenue_12m,
-        coalesce(transactions.lifetime_revenue, 0) as lifetime_revenue,
-        coalesce(transactions.net_revenue_in_velocity_window, 0) as net_revenue_in_velocity_window,
-        case when tiered.revenue_12m > 0 then tiered.revenue_12m else 0 end
-            as expected_annual_revenue,
-        next_tier_bounds.next_tier_min_revenue_12m,
-        health.customer_health_score,
-        churn.churn_probability
-    from tiered
-    inner join health
-        on tiered.customer_id = health.customer_id
-            and tiered.snapshot_date = health.snapshot_date
-    inner join churn
-        on tiered.customer_id = churn.customer_id
-            and tiered.snapshot_date = churn.snapshot_date
-    left join transactions
-        on tiered.customer_id = transactions.customer_id
-            and tiered.snapshot_date = transactions.snapshot_date
-    left join next_tier_bounds on tiered.customer_tier = next_tier_bounds.customer_tier
+        customers.*,
+        case when customers.revenue_12m > 0 then customers.revenue_12m else 0 end
+            as expected_annual_revenue_exact,
+        next_tier_bounds.next_tier_min_revenue_12m
+    from customers
+    left join next_tier_bounds on customers.customer_tier = next_tier_bounds.customer_tier
 ),
 
 at_risk as (
     select
         *,
         cast(
-            {{ c360_round('cast(expected_annual_revenue as double) * churn_probability', 2) }}
+            {{ c360_round('cast(expected_annual_revenue_exact as double) * churn_probability', 2) }}
             as decimal(18, 2)
         ) as revenue_at_risk
-    from inputs
+    from projected
 ),
 
 unrounded as (
@@ -110,7 +66,7 @@ unrounded as (
         cast(net_revenue_in_velocity_window as double) * (cast(365 as double) / 12)
         / {{ velocity_window_days }} as revenue_velocity_monthly_unrounded,
         case when lifetime_revenue > 0 then cast(lifetime_revenue as double) else 0 end
-        + cast(expected_annual_revenue as double) * (1 - churn_probability)
+        + cast(expected_annual_revenue_exact as double) * (1 - churn_probability)
         / (1 + {{ discount_rate }} - (1 - churn_probability)) as estimated_customer_ltv_unrounded,
         case
             when next_tier_min_revenue_12m is null then 0
@@ -124,18 +80,16 @@ unrounded as (
 
 final as (
     select
-        customer_id,
-        snapshot_date,
-        cast(expected_annual_revenue as decimal(18, 2)) as expected_annual_revenue,
+        *,
+        cast(expected_annual_revenue_exact as decimal(18, 2)) as expected_annual_revenue,
         -- the complement in exact decimals, so the two always add up to expected_annual_revenue
-        cast(expected_annual_revenue - revenue_at_risk as decimal(18, 2)) as risk_adjusted_value,
+        cast(expected_annual_revenue_exact - revenue_at_risk as decimal(18, 2)) as risk_adjusted_value,
         cast({{ c360_round('revenue_velocity_monthly_unrounded', 2) }} as decimal(18, 2))
             as revenue_velocity_monthly,
         cast({{ c360_round('estimated_customer_ltv_unrounded', 2) }} as decimal(18, 2))
             as estimated_customer_ltv,
         cast({{ c360_round('upsell_potential_unrounded', 2) }} as decimal(18, 2))
-            as upsell_potential,
-        revenue_at_risk
+            as upsell_potential
     from unrounded
 )
 

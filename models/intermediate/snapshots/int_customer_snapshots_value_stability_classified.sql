@@ -14,34 +14,16 @@
 with
 
 customers as (
-    select
-        customer_id,
-        snapshot_date
-    from {{ ref('int_customer_snapshots') }}
-),
-
-transactions as (
-    select
-        customer_id,
-        snapshot_date,
-        revenue_12m,
-        sum_square_monthly_revenue,
-        months_in_stability_window
-    from {{ ref('int_customer_snapshots_transactions_aggregated') }}
+    select * from {{ ref('int_customer_snapshots_value_projected') }}
 ),
 
 moments as (
     select
-        customers.customer_id,
-        customers.snapshot_date,
-        cast(transactions.revenue_12m as double) / transactions.months_in_stability_window
-            as mean_monthly_revenue,
-        cast(transactions.sum_square_monthly_revenue as double)
-        / transactions.months_in_stability_window as mean_square_monthly_revenue
+        *,
+        cast(revenue_12m as double) / months_in_stability_window as mean_monthly_revenue,
+        cast(sum_square_monthly_revenue as double) / months_in_stability_window
+            as mean_square_monthly_revenue
     from customers
-    left join transactions
-        on customers.customer_id = transactions.customer_id
-            and customers.snapshot_date = transactions.snapshot_date
 ),
 
 varied as (
@@ -58,9 +40,7 @@ varied as (
 
 final as (
     select
-        customer_id,
-        snapshot_date,
-        coefficient_of_variation,
+        *,
         case
             when coefficient_of_variation is null then 'Unstable'
             when coefficient_of_variation <= {{ cv_bounds.stable }} then 'Stable'
