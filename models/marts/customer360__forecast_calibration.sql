@@ -8,8 +8,8 @@
 
 with
 
-ranked as (
-    select * from {{ ref('int_customer_snapshot_forecasts_ranked') }}
+binned as (
+    select * from {{ ref('int_customer_snapshot_forecasts_binned') }}
     where forecast in ('churn_probability', 'churn_probability_configured')
 ),
 
@@ -19,11 +19,10 @@ final as (
         customer_segment,
         forecast,
         calibration_bin,
-        count(*) as n,
-        avg(predicted) as mean_predicted,
-        avg(outcome) as observed_rate
-    from ranked
-    group by snapshot_date, customer_segment, forecast, calibration_bin
+        customers as n,
+        predicted_sum / customers as mean_predicted,
+        outcome_sum / customers as observed_rate
+    from binned
 )
 
 select * from final

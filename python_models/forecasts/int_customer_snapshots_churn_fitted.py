@@ -179,26 +179,49 @@ def training_sql(features: str, outcomes: str, settings: Settings) -> str:
 
     The cap is per snapshot, so the rows a snapshot contributes depend on that snapshot alone:
     later data never changes which rows an earlier model learned from (point in time), and the
-    same rows are chosen on every build.
+    same rows are chosen on every build. The rows kept are those with the smallest hashes: each
+    snapshot's cutoff (its N-th smallest hash) is found in one streaming pass, and only the rows
+    at or below it are joined to their outcomes and ranked, not every customer of every snapshot.
     """
+    cap = settings.training_rows_per_snapshot
     return f"""
-with labelled as (
+with evaluable as (
+    select distinct snapshot_date from {outcomes} where is_evaluable_churn
+),
+keyed as (
     select
         {feature_columns("features")},
-        cast(outcomes.is_churned as integer) as is_churned,
-        row_number() over (
-            partition by features.snapshot_date
-            order by hash(features.customer_id, {settings.seed}), features.customer_id
-        ) as draw
+        hash(features.customer_id, {settings.seed}) as draw_key
     from {features} as features
+    inner join evaluable on features.snapshot_date = evaluable.snapshot_date
+),
+cutoffs as (
+    select snapshot_date, list_last(min(draw_key, {cap})) as last_draw_key
+    from keyed
+    group by snapshot_date
+),
+drawn as (
+    select
+        keyed.*,
+        row_number() over (
+            partition by keyed.snapshot_date order by keyed.draw_key, keyed.customer_id
+        ) as draw
+    from keyed
+    inner join cutoffs
+        on keyed.snapshot_date = cutoffs.snapshot_date
+        and keyed.draw_key <= cutoffs.last_draw_key
+),
+labelled as (
+    select
+        drawn.* exclude (draw_key, draw),
+        cast(outcomes.is_churned as integer) as is_churned
+    from drawn
     inner join {outcomes} as outcomes
-        on features.customer_id = outcomes.customer_id
-        and features.snapshot_date = outcomes.snapshot_date
-    where outcomes.is_evaluable_churn
+        on drawn.customer_id = outcomes.customer_id
+        and drawn.snapshot_date = outcomes.snapshot_date
+    where drawn.draw <= {cap}
 )
-select * exclude (draw)
-from labelled
-where draw <= {settings.training_rows_per_snapshot}
+select * from labelled
 -- a fixed row order: the fit sums floats in row order, so the same rows in another order
 -- would give probabilities that differ in the last bits
 order by snapshot_date, customer_id
@@ -292,31 +315,56 @@ def predicted(fit: Fit, rows: pd.DataFrame) -> np.ndarray:
     return np.clip(raw, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
 
 
-def scored_snapshot(fit: Fit, rows: pd.DataFrame) -> pa.Table:
-    n = len(rows)
-    columns = {
-        "customer_id": rows["customer_id"].astype(str).to_numpy(),
-        "snapshot_date": pd.to_datetime(rows["snapshot_date"]).dt.date.to_numpy(),
-        "churn_probability_fitted": predicted(fit, rows),
-        "training_first_snapshot_date": [fit.first_snapshot] * n,
-        "training_last_snapshot_date": [fit.last_snapshot] * n,
-        "calibration_snapshot_date": [fit.calibration_snapshot] * n,
-        "training_snapshots": [fit.snapshots] * n,
-        "training_rows": [fit.rows] * n,
-        "training_churn_events": [fit.churn_events] * n,
-        "fallback_reason": [fit.reason] * n,
+SCORED_SQL = """
+insert into churn_fitted_scores
+select
+    rows.customer_id,
+    cast($snapshot_date as date) as snapshot_date,
+    {probability} as churn_probability_fitted,
+    cast($first_snapshot as date) as training_first_snapshot_date,
+    cast($last_snapshot as date) as training_last_snapshot_date,
+    cast($calibration_snapshot as date) as calibration_snapshot_date,
+    cast($snapshots as bigint) as training_snapshots,
+    cast($rows as bigint) as training_rows,
+    cast($churn_events as bigint) as training_churn_events,
+    cast($reason as varchar) as fallback_reason
+from {rows} as rows
+"""
+
+
+def score_snapshot(session, features: str, snapshot_date, fit: Fit) -> None:
+    """Write one snapshot's probabilities (NULL with the reason when there is no fit) and the
+    fit's training window into churn_fitted_scores; only the features go through Python."""
+    window = {
+        "snapshot_date": snapshot_date,
+        "first_snapshot": fit.first_snapshot,
+        "last_snapshot": fit.last_snapshot,
+        "calibration_snapshot": fit.calibration_snapshot,
+        "snapshots": fit.snapshots,
+        "rows": fit.rows,
+        "churn_events": fit.churn_events,
+        "reason": fit.reason,
     }
-    frame = pd.DataFrame(columns)
-    for name in (
-        "training_first_snapshot_date",
-        "training_last_snapshot_date",
-        "calibration_snapshot_date",
-    ):
-        frame[name] = pd.to_datetime(frame[name]).dt.date
-    frame["churn_probability_fitted"] = frame["churn_probability_fitted"].where(
-        ~np.isnan(frame["churn_probability_fitted"]), None
+    rows = f"(select * from {features} where snapshot_date = $snapshot_date and is_computed)"
+    if fit.ranker is None:
+        session.execute(SCORED_SQL.format(probability="cast(null as double)", rows=rows), window)
+        return
+    inputs = session.execute(
+        f"select {feature_columns('features')} from {features} as features"
+        " where snapshot_date = ? and is_computed",
+        [snapshot_date],
+    ).df()
+    scores = pa.table(
+        {
+            "customer_id": pa.array(inputs["customer_id"], pa.string()),
+            "probability": pa.array(predicted(fit, inputs), pa.float64()),
+        }
     )
-    return pa.Table.from_pandas(frame, schema=OUTPUT_SCHEMA, preserve_index=False)
+    session.register("snapshot_scores", scores)
+    session.execute(
+        SCORED_SQL.format(probability="rows.probability", rows="snapshot_scores"), window
+    )
+    session.unregister("snapshot_scores")
 
 
 def model(dbt, session):
@@ -337,15 +385,9 @@ def model(dbt, session):
     session.register("no_scores", OUTPUT_SCHEMA.empty_table())
     session.execute("create or replace temp table churn_fitted_scores as select * from no_scores")
     session.unregister("no_scores")
-    with threadpool_limits(limits=1):
-        for snapshot_date in computed:
+    for snapshot_date in computed:
+        # one thread: the fit sums floats in a fixed order, so the same input gives the same model
+        with threadpool_limits(limits=1):
             fit = fit_for(snapshot_date, training, settings)
-            rows = session.execute(
-                f"select {feature_columns('features')} from {features} as features"
-                " where snapshot_date = ? and is_computed order by customer_id",
-                [snapshot_date],
-            ).df()
-            session.register("snapshot_scores", scored_snapshot(fit, rows))
-            session.execute("insert into churn_fitted_scores select * from snapshot_scores")
-            session.unregister("snapshot_scores")
+        score_snapshot(session, features, snapshot_date, fit)
     return session.table("churn_fitted_scores")

@@ -2,9 +2,10 @@
 net revenue, from BG/NBD and Gamma-Gamma models (pymc-marketing, maximum a posteriori) fitted
 per computed snapshot on that snapshot's own past. The logic is in customer360.purchase_model.
 
-Only the per-customer reduction of one snapshot lives in DuckDB at a time (a temp table); the
-fit reads a seeded sample of it, and predictions go chunk by chunk into a DuckDB table that the
-model returns, so no more than one chunk of customers is ever held in pandas.
+The inputs of every snapshot come from int_customer_snapshots_sources_joined (its purchase days,
+reduced for all snapshots in one pass); one snapshot's rows at a time go into a DuckDB temp
+table, the fit reads a seeded sample of them, and predictions go chunk by chunk into a DuckDB
+table that the model returns, so no more than one chunk of customers is ever held in pandas.
 
 No Jinja in this file: dbt renders Python models as templates too, so no double braces.
 """
@@ -50,8 +51,7 @@ def model(dbt, session):
         1,
     )
     configure_pytensor()
-    dbt.ref("int_transactions_accepted").create_view("purchase_model_transactions")
-    dbt.ref("int_customers_accepted").create_view("purchase_model_customers")
+    dbt.ref("int_customer_snapshots_sources_joined").create_view("purchase_model_customers")
     snapshots = dbt.ref("int_snapshot_dates")
     computed = [
         row[0]
@@ -68,7 +68,6 @@ def model(dbt, session):
         for chunk in forecast_snapshot(
             session,
             snapshot_date,
-            "purchase_model_transactions",
             "purchase_model_customers",
             sample_customers,
             seed,

@@ -1,8 +1,9 @@
 """Value forecasts per customer and snapshot: BG/NBD purchases with Gamma-Gamma spend.
 
 For each snapshot date T the model sees only accepted transactions dated <= T of customers who
-signed up by T (point in time, SPEC sections 7 and 8). Per customer, DuckDB reduces them to the
-inputs of the two models (time unit: days):
+signed up by T (point in time, SPEC sections 7 and 8), as int_customer_snapshots_sources_joined
+holds them: the purchase days of int_customer_snapshots_transactions_aggregated, computed for
+every snapshot in one pass. From them, the inputs of the two models (time unit: days):
 
 - a purchase day is a day with at least one transaction of amount > 0; its value is the sum of
   those positive amounts (refunds are not purchases);
@@ -74,81 +75,43 @@ class PurchaseModelError(RuntimeError):
     """The purchase model could not be fitted for a snapshot (a message names it)."""
 
 
-def summary_sql(transactions: str, customers: str, chunk_customers: int) -> str:
-    """Per customer present at snapshot `$snapshot_date`: the model inputs, and a chunk number.
+def snapshot_sql(customers: str) -> str:
+    """The model inputs of every customer present at snapshot `$snapshot_date`.
 
-    `transactions` and `customers` name relations with the columns of int_transactions_accepted
-    and int_customers_accepted.
+    `customers` names a relation with the columns of int_customer_snapshots_sources_joined:
+    one row per customer and snapshot with the purchase days dated <= the snapshot (how many,
+    their value, the first and last, the first one's value) and lifetime_revenue.
     """
     return f"""
-    with present as (
-        select customer_id
-        from {customers}
-        where signup_date <= $snapshot_date
-    ),
-    dated as (
-        select transactions.customer_id, transactions.transaction_date, transactions.amount
-        from {transactions} as transactions
-        inner join present on transactions.customer_id = present.customer_id
-        where transactions.transaction_date <= $snapshot_date
-    ),
-    purchase_days as (
-        select customer_id, transaction_date, sum(amount) as day_value
-        from dated
-        where amount > 0
-        group by customer_id, transaction_date
-    ),
-    ordered as (
-        select
-            *,
-            row_number() over (partition by customer_id order by transaction_date) as day_number
-        from purchase_days
-    ),
-    per_customer as (
-        select
-            customer_id,
-            count(*) - 1 as frequency,
-            max(transaction_date) - min(transaction_date) as recency,
-            $snapshot_date - min(transaction_date) as age_days,
-            coalesce(avg(day_value) filter (where day_number > 1), 0) as monetary_value,
-            sum(day_value) as gross
-        from ordered
-        group by customer_id
-    ),
-    net as (
-        select customer_id, sum(amount) as net
-        from dated
-        group by customer_id
-    )
     select
-        present.customer_id,
-        cast(per_customer.frequency as double) as frequency,
-        cast(per_customer.recency as double) as recency,
-        cast(per_customer.age_days as double) as "T",
-        cast(per_customer.monetary_value as double) as monetary_value,
-        cast(coalesce(per_customer.gross, 0) as double) as gross,
-        cast(coalesce(net.net, 0) as double) as net,
-        (row_number() over (order by present.customer_id) - 1) // {int(chunk_customers)}
-            as chunk
-    from present
-    left join per_customer on present.customer_id = per_customer.customer_id
-    left join net on present.customer_id = net.customer_id
+        customer_id,
+        cast(case when purchase_days > 0 then purchase_days - 1 end as double) as frequency,
+        cast(date_diff('day', first_purchase_date, last_purchase_date) as double) as recency,
+        cast(date_diff('day', first_purchase_date, snapshot_date) as double) as "T",
+        case
+            when purchase_days > 1 then cast(
+                (purchase_value - first_purchase_day_value) / (purchase_days - 1) as double
+            )
+            when purchase_days = 1 then 0.0
+        end as monetary_value,
+        cast(purchase_value as double) as gross,
+        cast(lifetime_revenue as double) as net
+    from {customers}
+    where snapshot_date = $snapshot_date
     """
 
 
 SAMPLE_SQL = """
     select customer_id, frequency, recency, "T", monetary_value, gross, net
-    from purchase_model_summary
+    from purchase_model_snapshot
     where frequency is not null
     order by md5(customer_id || ':' || cast($seed as varchar)), customer_id
     limit $sample
 """
 
-CHUNK_SQL = """
+CUSTOMERS_SQL = """
     select customer_id, frequency, recency, "T", monetary_value
-    from purchase_model_summary
-    where chunk = $chunk
-    order by customer_id
+    from purchase_model_snapshot
 """
 
 
@@ -283,7 +246,6 @@ def predict(fit: PurchaseFit | None, chunk: pd.DataFrame, snapshot_date: date) -
 def forecast_snapshot(
     connection: object,
     snapshot_date: date,
-    transactions: str,
     customers: str,
     sample_customers: int,
     seed: int,
@@ -291,18 +253,16 @@ def forecast_snapshot(
 ) -> Iterator[pa.Table]:
     """Fit one snapshot on its sample and yield its forecasts chunk by chunk (DuckDB connection)."""
     connection.execute(  # type: ignore[attr-defined]
-        "create or replace temp table purchase_model_summary as "
-        + summary_sql(transactions, customers, chunk_customers),
+        "create or replace temp table purchase_model_snapshot as " + snapshot_sql(customers),
         {"snapshot_date": snapshot_date},
     )
     sample = connection.execute(  # type: ignore[attr-defined]
         SAMPLE_SQL, {"seed": seed, "sample": sample_customers}
     ).df()
     fit = fit_snapshot(sample, snapshot_date)
-    chunks = connection.execute(  # type: ignore[attr-defined]
-        "select coalesce(max(chunk) + 1, 0) from purchase_model_summary"
-    ).fetchone()[0]
-    for number in range(int(chunks)):
-        chunk = connection.execute(CHUNK_SQL, {"chunk": number}).df()  # type: ignore[attr-defined]
+    # one snapshot's inputs in Arrow (five columns), to pandas a chunk at a time
+    customers = connection.sql(CUSTOMERS_SQL).to_arrow_table()  # type: ignore[attr-defined]
+    for offset in range(0, customers.num_rows, chunk_customers):
+        chunk = customers.slice(offset, chunk_customers).to_pandas()
         yield predict(fit, chunk, snapshot_date)
-    connection.execute("drop table if exists purchase_model_summary")  # type: ignore[attr-defined]
+    connection.execute("drop table if exists purchase_model_snapshot")  # type: ignore[attr-defined]

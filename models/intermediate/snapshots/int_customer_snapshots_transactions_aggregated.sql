@@ -1,7 +1,9 @@
 {#
     Accepted transactions reduced to one row per customer and snapshot date T, using those dated
     <= T: the money columns (avg_transaction_value = lifetime_revenue / transaction_count to the
-    cent, half away from zero), the RFM inputs over the trailing `rfm_window_days`, the windows of
+    cent, half away from zero), the purchase days the purchase model reads (days with a
+    transaction of amount > 0: how many, their value, the first and last, and the first one's
+    value), the RFM inputs over the trailing `rfm_window_days`, the windows of
     velocity, trend and breadth, and the moments of monthly net revenue for value_stability.
     "Trailing N days" at T holds the dates d with T - N < d <= T.
     Two passes keep every join narrow, so that no day is joined to every later snapshot (at 1M
@@ -90,7 +92,15 @@ by_period as (
         sum(transactions.amount) as net_amount,
         count(*) as transactions,
         min(transactions.transaction_date) as first_transaction_date,
-        max(transactions.transaction_date) as last_transaction_date
+        max(transactions.transaction_date) as last_transaction_date,
+        -- purchase days (days with a transaction of amount > 0) for the purchase model
+        count(distinct case when transactions.amount > 0 then transactions.transaction_date end)
+            as purchase_days,
+        sum(case when transactions.amount > 0 then transactions.amount else 0 end) as purchase_value,
+        min(case when transactions.amount > 0 then transactions.transaction_date end)
+            as first_purchase_date,
+        max(case when transactions.amount > 0 then transactions.transaction_date end)
+            as last_purchase_date
     from transactions
     cross join range_bounds
     group by
@@ -124,8 +134,47 @@ by_period_spans as (
         max(last_transaction_date) over (
             partition by customer_id order by period_end_date
             rows between unbounded preceding and current row
-        ) as last_transaction_date
+        ) as last_transaction_date,
+        sum(purchase_days) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as purchase_days,
+        sum(purchase_value) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as purchase_value,
+        min(first_purchase_date) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as first_purchase_date,
+        max(last_purchase_date) over (
+            partition by customer_id order by period_end_date
+            rows between unbounded preceding and current row
+        ) as last_purchase_date
     from by_period
+),
+
+-- the value of each customer's first purchase day (the purchase model leaves it out of the
+-- mean spend of repeat purchases)
+first_purchase_days as (
+    select
+        customer_id,
+        min(transaction_date) as first_purchase_date
+    from transactions
+    where amount > 0
+    group by customer_id
+),
+
+first_purchase_day_values as (
+    select
+        transactions.customer_id,
+        sum(transactions.amount) as first_purchase_day_value
+    from transactions
+    inner join first_purchase_days
+        on transactions.customer_id = first_purchase_days.customer_id
+            and transactions.transaction_date = first_purchase_days.first_purchase_date
+    where transactions.amount > 0
+    group by transactions.customer_id
 ),
 
 lifetime_at_snapshot as (
@@ -136,7 +185,11 @@ lifetime_at_snapshot as (
         by_period_spans.lifetime_revenue,
         by_period_spans.transaction_count,
         by_period_spans.first_transaction_date,
-        by_period_spans.last_transaction_date
+        by_period_spans.last_transaction_date,
+        by_period_spans.purchase_days,
+        by_period_spans.purchase_value,
+        by_period_spans.first_purchase_date,
+        by_period_spans.last_purchase_date
     from customers
     inner join by_period_spans
         on customers.customer_id = by_period_spans.customer_id
@@ -240,6 +293,13 @@ final as (
             as avg_transaction_value,
         lifetime_at_snapshot.first_transaction_date,
         lifetime_at_snapshot.last_transaction_date,
+        lifetime_at_snapshot.purchase_days,
+        lifetime_at_snapshot.purchase_value,
+        lifetime_at_snapshot.first_purchase_date,
+        lifetime_at_snapshot.last_purchase_date,
+        case
+            when lifetime_at_snapshot.purchase_days > 0 then first_purchase_day_values.first_purchase_day_value
+        end as first_purchase_day_value,
         windowed.last_purchase_date_in_rfm_window,
         coalesce(windowed.purchases_in_rfm_window, 0) as purchases_in_rfm_window,
         coalesce(windowed.net_revenue_in_rfm_window, 0) as net_revenue_in_rfm_window,
@@ -269,6 +329,8 @@ final as (
         ) as months_in_stability_window,
         coalesce(windowed.sum_square_monthly_revenue, 0) as sum_square_monthly_revenue
     from lifetime_at_snapshot
+    left join first_purchase_day_values
+        on lifetime_at_snapshot.customer_id = first_purchase_day_values.customer_id
     left join windowed
         on lifetime_at_snapshot.customer_id = windowed.customer_id
             and lifetime_at_snapshot.snapshot_date = windowed.snapshot_date
