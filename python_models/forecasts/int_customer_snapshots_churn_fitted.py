@@ -345,13 +345,12 @@ def score_snapshot(session, features: str, snapshot_date, fit: Fit) -> None:
         "churn_events": fit.churn_events,
         "reason": fit.reason,
     }
-    rows = f"(select * from {features} where snapshot_date = $snapshot_date and is_computed)"
+    rows = f"(select * from {features} where snapshot_date = $snapshot_date)"
     if fit.ranker is None:
         session.execute(SCORED_SQL.format(probability="cast(null as double)", rows=rows), window)
         return
     inputs = session.execute(
-        f"select {feature_columns('features')} from {features} as features"
-        " where snapshot_date = ? and is_computed",
+        f"select {feature_columns('features')} from {features} as features where snapshot_date = ?",
         [snapshot_date],
     ).df()
     scores = pa.table(
@@ -378,9 +377,11 @@ def model(dbt, session):
     training["snapshot_date"] = pd.to_datetime(training["snapshot_date"])
     computed = [
         row[0]
-        for row in session.sql(
-            f"select distinct snapshot_date from {features} where is_computed order by 1"
-        ).fetchall()
+        for row in dbt.ref("int_snapshot_dates")
+        .filter("is_computed")
+        .project("snapshot_date")
+        .order("snapshot_date")
+        .fetchall()
     ]
     session.register("no_scores", OUTPUT_SCHEMA.empty_table())
     session.execute("create or replace temp table churn_fitted_scores as select * from no_scores")

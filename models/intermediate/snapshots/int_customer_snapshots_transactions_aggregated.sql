@@ -92,15 +92,7 @@ by_period as (
         sum(transactions.amount) as net_amount,
         count(*) as transactions,
         min(transactions.transaction_date) as first_transaction_date,
-        max(transactions.transaction_date) as last_transaction_date,
-        -- purchase days (days with a transaction of amount > 0) for the purchase model
-        count(distinct case when transactions.amount > 0 then transactions.transaction_date end)
-            as purchase_days,
-        sum(case when transactions.amount > 0 then transactions.amount else 0 end) as purchase_value,
-        min(case when transactions.amount > 0 then transactions.transaction_date end)
-            as first_purchase_date,
-        max(case when transactions.amount > 0 then transactions.transaction_date end)
-            as last_purchase_date
+        max(transactions.transaction_date) as last_transaction_date
     from transactions
     cross join range_bounds
     group by
@@ -108,6 +100,70 @@ by_period as (
         {{ c360_snapshot_period(
             'transactions.transaction_date', 'range_bounds.earliest_snapshot_date',
             'range_bounds.as_of_date') }}
+),
+
+-- purchase days (days with a transaction of amount > 0, valued at the sum of those amounts),
+-- for the purchase model, per customer and period; a period with a purchase has a transaction
+purchase_days as (
+    select
+        customer_id,
+        transaction_date,
+        sum(amount) as day_value
+    from transactions
+    where amount > 0
+    group by customer_id, transaction_date
+),
+
+purchase_days_by_period as (
+    select
+        purchase_days.customer_id,
+        {{ c360_snapshot_period(
+            'purchase_days.transaction_date', 'range_bounds.earliest_snapshot_date',
+            'range_bounds.as_of_date') }} as period_end_date,
+        count(*) as purchase_days,
+        sum(purchase_days.day_value) as purchase_value,
+        min(purchase_days.transaction_date) as first_purchase_date,
+        max(purchase_days.transaction_date) as last_purchase_date
+    from purchase_days
+    cross join range_bounds
+    group by
+        purchase_days.customer_id,
+        {{ c360_snapshot_period(
+            'purchase_days.transaction_date', 'range_bounds.earliest_snapshot_date',
+            'range_bounds.as_of_date') }}
+),
+
+-- the value of each customer's first purchase day (the purchase model leaves it out of the
+-- mean spend of repeat purchases)
+first_purchase_days as (
+    select
+        customer_id,
+        min(transaction_date) as first_purchase_date
+    from purchase_days
+    group by customer_id
+),
+
+first_purchase_day_values as (
+    select
+        purchase_days.customer_id,
+        purchase_days.day_value as first_purchase_day_value
+    from purchase_days
+    inner join first_purchase_days
+        on purchase_days.customer_id = first_purchase_days.customer_id
+            and purchase_days.transaction_date = first_purchase_days.first_purchase_date
+),
+
+by_period_with_purchases as (
+    select
+        by_period.*,
+        coalesce(purchase_days_by_period.purchase_days, 0) as purchase_days,
+        coalesce(purchase_days_by_period.purchase_value, 0) as purchase_value,
+        purchase_days_by_period.first_purchase_date,
+        purchase_days_by_period.last_purchase_date
+    from by_period
+    left join purchase_days_by_period
+        on by_period.customer_id = purchase_days_by_period.customer_id
+            and by_period.period_end_date = purchase_days_by_period.period_end_date
 ),
 
 -- the periods with transactions as intervals: each is the latest one until the next
@@ -151,30 +207,7 @@ by_period_spans as (
             partition by customer_id order by period_end_date
             rows between unbounded preceding and current row
         ) as last_purchase_date
-    from by_period
-),
-
--- the value of each customer's first purchase day (the purchase model leaves it out of the
--- mean spend of repeat purchases)
-first_purchase_days as (
-    select
-        customer_id,
-        min(transaction_date) as first_purchase_date
-    from transactions
-    where amount > 0
-    group by customer_id
-),
-
-first_purchase_day_values as (
-    select
-        transactions.customer_id,
-        sum(transactions.amount) as first_purchase_day_value
-    from transactions
-    inner join first_purchase_days
-        on transactions.customer_id = first_purchase_days.customer_id
-            and transactions.transaction_date = first_purchase_days.first_purchase_date
-    where transactions.amount > 0
-    group by transactions.customer_id
+    from by_period_with_purchases
 ),
 
 lifetime_at_snapshot as (
@@ -298,7 +331,8 @@ final as (
         lifetime_at_snapshot.first_purchase_date,
         lifetime_at_snapshot.last_purchase_date,
         case
-            when lifetime_at_snapshot.purchase_days > 0 then first_purchase_day_values.first_purchase_day_value
+            when lifetime_at_snapshot.purchase_days > 0
+                then first_purchase_day_values.first_purchase_day_value
         end as first_purchase_day_value,
         windowed.last_purchase_date_in_rfm_window,
         coalesce(windowed.purchases_in_rfm_window, 0) as purchases_in_rfm_window,

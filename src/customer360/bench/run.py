@@ -482,8 +482,8 @@ def format_table(result: dict[str, Any]) -> str:
             lines.append(
                 f"history at {record['scale']}: snapshot SQL models "
                 f"{history['snapshot_sql_model_s']:.1f} s; the history adds "
-                f"{ratios['history_added_over_snapshot_models']:.2f}x of it, one month added "
-                f"{ratios['month_added_over_snapshot_models']:.2f}x; "
+                f"{ratios['history_added_over_snapshot_models']:.2f}x of it, the rebuild that adds "
+                f"a month {ratios['month_added_over_snapshot_models']:.2f}x; "
                 f"forecast fits {history['forecast_fit_s']:.1f} s "
                 f"({ratios['forecast_fit_over_history_sql']:.2f}x the history's SQL models); "
                 f"peak RSS {history['peak_rss_mb']['history']:.0f} MB"
