@@ -16,6 +16,10 @@ customer out of that forecast; a forecast column the history does not hold gives
 One snapshot is read at a time (its customers, in customer_id order, through Arrow), so the
 history never sits in pandas whole.
 
+Kept, not recomputed, like the outcomes it reads: a build bins again the snapshots
+int_snapshot_dates marks is_outcome_computed (their predictions or outcomes may have changed)
+and takes the others from the table it replaces.
+
 No Jinja in this file: dbt renders Python models as templates too, so no double braces.
 """
 
@@ -25,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from customer360.forecast_bins import CHURN_FORECASTS, REVENUE_FORECASTS, SCHEMA, forecast_bins
+from customer360.previous_table import has_previous_table
 
 SNAPSHOT_SQL = """
 select
@@ -43,8 +48,23 @@ order by history.customer_id
 """
 
 
+def stored_bins(session, this, dates: list) -> pa.Table:
+    """The bins this model stored for `dates` (none on a first build)."""
+    if not dates or not has_previous_table(session, this):
+        return SCHEMA.empty_table()
+    return session.sql(
+        f"select {', '.join(SCHEMA.names)} from {this!r}"
+        " where list_contains($dates, snapshot_date)",
+        params={"dates": dates},
+    ).to_arrow_table()
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
+    judged = dbt.ref("int_snapshot_dates").project("snapshot_date, is_outcome_computed").fetchall()
+    kept = stored_bins(
+        session, dbt.this, [day for day, is_outcome_computed in judged if not is_outcome_computed]
+    )
     history = dbt.ref("customer360__customer_score_history")
     history.create_view("forecast_history", replace=True)
     dbt.ref("int_customer_snapshot_outcomes").create_view("forecast_outcomes", replace=True)
@@ -52,8 +72,10 @@ def model(dbt, session):
     forecasts = [name for name in (*CHURN_FORECASTS, *REVENUE_FORECASTS) if name in held]
     evaluable = session.execute(
         "select snapshot_date, bool_or(is_evaluable_churn), bool_or(is_evaluable_revenue)"
-        " from forecast_outcomes where is_evaluable_churn or is_evaluable_revenue"
-        " group by snapshot_date order by snapshot_date"
+        " from forecast_outcomes where (is_evaluable_churn or is_evaluable_revenue)"
+        " and list_contains($judged, snapshot_date)"
+        " group by snapshot_date order by snapshot_date",
+        {"judged": [day for day, is_outcome_computed in judged if is_outcome_computed]},
     ).fetchall()
     select = ",\n    ".join(f"cast(history.{name} as double) as {name}" for name in forecasts)
     rows: list[dict[str, object]] = []
@@ -80,4 +102,4 @@ def model(dbt, session):
                     snapshot_date, forecast, predicted[known], outcome[known], segments[known]
                 )
             )
-    return pa.Table.from_pylist(rows, schema=SCHEMA)
+    return pa.concat_tables([kept.cast(SCHEMA), pa.Table.from_pylist(rows, schema=SCHEMA)])

@@ -2,7 +2,9 @@
 
 - A build computes only the snapshots it does not hold; an unchanged rebuild computes none, a
   changed scoring var recomputes all, a changed non-scoring var none, a late transaction the
-  snapshots on or after its date, --full-refresh all; the log says which and why.
+  snapshots on or after its date, --full-refresh all; the log says which and why. What the
+  builds kept (history, churn features, outcomes, forecast bins, correlation history) equals
+  a full refresh.
 - The history rule: every history row equals the mart row of a build with as_of_date =
   snapshot_date on the same raw files and vars, fitted churn included: both snapshots compared
   lie where the history holds the fitted model's whole training window.
@@ -35,10 +37,21 @@ TREND_COLUMNS = {
     "frequency_score_change_1m",
     "rf_declining_3m",
 }
+CORRELATION_HISTORY = "customer360__correlation_history"
+FORECAST_BINS = "int_customer_snapshot_forecasts_binned"
+# the models kept from build to build like the history, by the relation they are read from
+KEPT = {
+    "features": "intermediate.int_customer_snapshot_features",
+    "outcomes": "intermediate.int_customer_snapshot_outcomes",
+    "forecast bins": f"intermediate.{FORECAST_BINS}",
+    "correlation history": f"main.{CORRELATION_HISTORY}",
+}
 BUILD = (
     "build",
     "--select",
     f"+{MART}",
+    f"+{CORRELATION_HISTORY}",
+    f"+{FORECAST_BINS}",
     "--exclude-resource-type",
     "unit_test",
     "--exclude-resource-type",
@@ -72,6 +85,15 @@ def history_rows(database: Path) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as con:
         query = f"select * from main.{HISTORY} order by snapshot_date, customer_id"
         return con.execute(query).fetchall()
+
+
+def kept_models_rows(database: Path) -> dict[str, list[tuple]]:
+    """The rows of the other models kept from build to build like the history."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            name: con.execute(f"select * from {relation} order by all").fetchall()
+            for name, relation in KEPT.items()
+        }
 
 
 def snapshot_dates(database: Path) -> dict[int, str]:
@@ -176,9 +198,14 @@ def test_history_is_kept_and_recomputed_only_when_inputs_change(
         dates[0]: first_counts[dates[0]] + 1,
     }
 
-    # (f) --full-refresh recomputes every snapshot
+    # (f) --full-refresh recomputes every snapshot, and finds what the kept builds kept: the
+    #     history, the churn features and the correlation history equal a build from nothing
+    kept = kept_models_rows(ws.duckdb_path)
     plan = build(ws, "--full-refresh")
     assert plan == f"computing 25 (full refresh, {dates[24]} to {dates[0]}); keeping 0 unchanged"
+    assert same_rows(history_rows(ws.duckdb_path), after)
+    for name, rows in kept_models_rows(ws.duckdb_path).items():
+        assert same_rows(rows, kept[name]), name
 
     # (c) a scoring var recomputes every snapshot, with a new configuration fingerprint
     plan = build(ws, "--vars", '{"rfm_window_days": 365}')
@@ -195,11 +222,46 @@ def test_history_is_kept_and_recomputed_only_when_inputs_change(
     assert history_rows(ws.duckdb_path)[0][fingerprint] != first[0][fingerprint]
 
 
+def test_a_month_added_keeps_what_a_build_from_nothing_computes(
+    history_build: Workspace, tmp_path: Path
+) -> None:
+    """The monthly rebuild: a database built a month before as_of_date, rebuilt at as_of_date,
+    computes the new month (and drops the oldest) and holds what the build from nothing holds:
+    history, features, outcomes (whose windows the new month closes), forecast bins and
+    correlation history."""
+    ws = copy_workspace(history_build, tmp_path)
+    dates = snapshot_dates(ws.duckdb_path)
+    month_before = build(ws, "--vars", f'{{"as_of_date": "{dates[1]}"}}')
+    assert month_before.startswith("computing 1 (new"), month_before
+    plan = build(ws, "--vars", f'{{"as_of_date": "{dates[0]}"}}')
+    assert plan == f"computing 1 (new, {dates[0]} to {dates[0]}); keeping 24 unchanged"
+    assert same_rows(history_rows(ws.duckdb_path), history_rows(history_build.duckdb_path))
+    fresh = kept_models_rows(history_build.duckdb_path)
+    for name, rows in kept_models_rows(ws.duckdb_path).items():
+        assert same_rows(rows, fresh[name]), name
+
+
 def same_value(left: object, right: object) -> bool:
     """Money and integers exactly, doubles to 1e-12 relative, everything else equal."""
     if isinstance(left, float) and isinstance(right, float):
         return math.isclose(left, right, rel_tol=1e-12, abs_tol=0.0)
     return left == right
+
+
+def same_figure(left: object, right: object) -> bool:
+    """same_value, and a float near 0 (a p-value, a shift) to 1e-12 absolute."""
+    if isinstance(left, float) and isinstance(right, float):
+        return math.isclose(left, right, rel_tol=1e-12, abs_tol=1e-12)
+    return same_value(left, right)
+
+
+def same_rows(left: list[tuple], right: list[tuple]) -> bool:
+    """The same rows in the same order, values compared by same_figure (a float summed in
+    parallel may differ in its last bits from one build to the next)."""
+    return len(left) == len(right) and all(
+        len(a) == len(b) and all(same_figure(x, y) for x, y in zip(a, b, strict=True))
+        for a, b in zip(left, right, strict=True)
+    )
 
 
 @pytest.mark.parametrize("months_before", [2, 13])

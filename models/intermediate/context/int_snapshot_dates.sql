@@ -6,11 +6,25 @@
     input changed since it was stored, or on --full-refresh; compute_reason says which, and the
     history model logs it. Every per-customer model is keyed by (customer_id, snapshot_date) and
     holds the computed snapshots; the mart is the slice at as_of_date.
+    What happened after a snapshot (int_customer_snapshot_outcomes) and how well its forecasts
+    did (int_customer_snapshot_forecasts_binned) are kept too: is_outcome_computed says which
+    snapshots this run judges again. An outcome of T reads the accepted transactions in
+    (T, T + max(churn_horizon_days, 365)] and is NULL until that window has passed, so it is
+    judged again when T is computed, when the stored outcome's evaluability differs from the one
+    as_of_date gives now (a window that has just passed), and when a snapshot computed this run
+    lies after T within that window and a month (its input changed, so the data in T's window
+    may have).
 #}
 {%- set history = adapter.get_relation(
     database=target.database, schema=target.schema,
     identifier='customer360__customer_score_history') -%}
 {%- set reuse_history = history is not none and not flags.FULL_REFRESH -%}
+{%- set outcomes = adapter.get_relation(
+    database=target.database, schema=generate_schema_name('intermediate', none),
+    identifier='int_customer_snapshot_outcomes') -%}
+{%- set reuse_outcomes = reuse_history and outcomes is not none -%}
+{%- set horizon_days = c360_validated_whole_number('churn_horizon_days', 1, 36500) -%}
+{%- set followed_days = [horizon_days, 365] | max -%}
 
 with
 
@@ -33,6 +47,17 @@ inputs as (
             max(scoring_config_fingerprint) as scoring_config_fingerprint,
             max(input_fingerprint) as input_fingerprint
         from {{ history }}
+        group by snapshot_date
+    ),
+{%- endif %}
+
+{% if reuse_outcomes -%}
+    stored_outcomes as (
+        select
+            snapshot_date,
+            min(case when is_evaluable_churn then 1 else 0 end) = 1 as is_evaluable_churn,
+            min(case when is_evaluable_revenue then 1 else 0 end) = 1 as is_evaluable_revenue
+        from {{ outcomes }}
         group by snapshot_date
     ),
 {%- endif %}
@@ -67,11 +92,38 @@ fingerprinted as (
     {%- endif %}
 ),
 
-final as (
+computed as (
     select
         *,
         compute_reason is not null as is_computed
     from fingerprinted
+),
+
+final as (
+    select
+        computed.*,
+        {% if reuse_outcomes -%}
+            computed.is_computed
+            or stored_outcomes.snapshot_date is null
+            or stored_outcomes.is_evaluable_churn
+            != ({{ dbt.dateadd('day', horizon_days, 'computed.snapshot_date') }} <= computed.as_of_date)
+            or stored_outcomes.is_evaluable_revenue
+            != ({{ dbt.dateadd('day', 365, 'computed.snapshot_date') }} <= computed.as_of_date)
+            or exists (
+                select 1 from computed as later
+                where later.is_computed
+                    and later.snapshot_date > computed.snapshot_date
+                    and later.snapshot_date
+                    <= {{ dbt.dateadd('day', followed_days + 31, 'computed.snapshot_date') }}
+            )
+        {%- else -%}
+            true
+        {%- endif %} as is_outcome_computed
+    from computed
+    {% if reuse_outcomes -%}
+        left join stored_outcomes
+            on computed.snapshot_date = stored_outcomes.snapshot_date
+    {%- endif %}
 )
 
 select * from final

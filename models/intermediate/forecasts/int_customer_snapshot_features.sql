@@ -34,31 +34,27 @@
 
 with
 
-snapshot_dates as (
-    select
-        snapshot_date,
-        is_computed
-    from {{ ref('int_snapshot_dates') }}
-),
-
 computed as (
     select
         customer_id,
         snapshot_date,
-        {% for column in feature_columns -%}
-            {{ column }}{{ ',' if not loop.last }}
-        {% endfor -%}
+        {{ feature_columns | join(',\n        ') }}
     from {{ ref('int_customer_snapshots_churn_configured') }}
 ),
 
 {% if read_kept_from_history -%}
+    snapshot_dates as (
+        select
+            snapshot_date,
+            is_computed
+        from {{ ref('int_snapshot_dates') }}
+    ),
+
     kept as (
         select
             history.customer_id,
             history.snapshot_date,
-            {% for column in feature_columns -%}
-                history.{{ column }}{{ ',' if not loop.last }}
-            {% endfor -%}
+            history.{{ feature_columns | join(',\n            history.') }}
         from {{ history }} as history
         inner join snapshot_dates
             on history.snapshot_date = snapshot_dates.snapshot_date

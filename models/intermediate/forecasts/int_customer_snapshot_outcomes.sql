@@ -6,16 +6,36 @@
       realised_revenue_365d  net amount of accepted transactions dated in (T, T + 365], refunds
                              included; NULL until T + 365 <= as_of_date
     A half-observed horizon is NULL, not a guess, so no model can learn from or be judged on it.
+    Kept like the history: a build writes the snapshots whose outcomes int_snapshot_dates marks
+    is_outcome_computed (replacing their stored rows) and removes dates that left the range.
 #}
+{{
+    config(
+        materialized='incremental',
+        unique_key='snapshot_date',
+        incremental_strategy=c360_replace_by_key_strategy(),
+        partition_by=c360_replace_by_key_partitions('snapshot_date'),
+        pre_hook="{{ c360_delete_stale_snapshots() }}",
+    )
+}}
 {%- set horizon_days = c360_validated_whole_number('churn_horizon_days', 1, 36500) -%}
 
 with
 
+judged_dates as (
+    select snapshot_date from {{ ref('int_snapshot_dates') }}
+    {% if is_incremental() -%}
+        where is_outcome_computed
+    {%- endif %}
+),
+
 snapshots as (
     select
-        customer_id,
-        snapshot_date
-    from {{ ref('int_customer_snapshot_features') }}
+        features.customer_id,
+        features.snapshot_date
+    from {{ ref('int_customer_snapshot_features') }} as features
+    inner join judged_dates
+        on features.snapshot_date = judged_dates.snapshot_date
 ),
 
 transactions as (
