@@ -58,6 +58,8 @@ BUILD = (
     "test",
 )
 PLAN = re.compile(r"customer360: history: (computing .*?; keeping \d+ unchanged)")
+PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+CHURN_HORIZON_DAYS = PROJECT_VARS["churn_horizon_days"]
 
 
 def build(ws: Workspace, *args: str, **env: str) -> str:
@@ -94,6 +96,20 @@ def kept_models_rows(database: Path) -> dict[str, list[tuple]]:
             name: con.execute(f"select * from {relation} order by all").fetchall()
             for name, relation in KEPT.items()
         }
+
+
+def judged_dates(database: Path) -> set[str]:
+    """The snapshot dates whose outcomes and forecast bins the last build computed."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select cast(snapshot_date as varchar) from intermediate.int_snapshot_dates"
+            " where is_outcome_computed"
+        ).fetchall()
+    return {day for (day,) in rows}
+
+
+def plus_days(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
 
 
 def snapshot_dates(database: Path) -> dict[int, str]:
@@ -235,6 +251,16 @@ def test_a_month_added_keeps_what_a_build_from_nothing_computes(
     assert month_before.startswith("computing 1 (new"), month_before
     plan = build(ws, "--vars", f'{{"as_of_date": "{dates[0]}"}}')
     assert plan == f"computing 1 (new, {dates[0]} to {dates[0]}); keeping 24 unchanged"
+    # Judged again: the new month and the snapshots whose churn horizon or revenue year the new
+    # month closes; the others keep their outcomes and forecast bins.
+    closed = {
+        day
+        for day in dates.values()
+        for window_days in (CHURN_HORIZON_DAYS, 365)
+        if dates[1] < plus_days(day, window_days) <= dates[0]
+    }
+    assert judged_dates(ws.duckdb_path) == {dates[0]} | closed
+    assert len(closed) == 2, closed
     assert same_rows(history_rows(ws.duckdb_path), history_rows(history_build.duckdb_path))
     fresh = kept_models_rows(history_build.duckdb_path)
     for name, rows in kept_models_rows(ws.duckdb_path).items():
@@ -318,7 +344,7 @@ def test_every_var_is_scoring_or_not_exactly_once() -> None:
     source = (PROJECT_DIR / "macros" / "config" / "c360_scoring_configuration.sql").read_text()
     scoring = macro_list(source, "c360_scoring_var_names")
     non_scoring = macro_list(source, "c360_non_scoring_var_names")
-    project_vars = set(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"])
+    project_vars = set(PROJECT_VARS)
 
     assert len(scoring) == len(set(scoring)), "a var is listed twice as scoring"
     assert len(non_scoring) == len(set(non_scoring)), "a var is listed twice as non-scoring"

@@ -8,12 +8,17 @@
     holds the computed snapshots; the mart is the slice at as_of_date.
     What happened after a snapshot (int_customer_snapshot_outcomes) and how well its forecasts
     did (int_customer_snapshot_forecasts_binned) are kept too: is_outcome_computed says which
-    snapshots this run judges again. An outcome of T reads the accepted transactions in
-    (T, T + max(churn_horizon_days, 365)] and is NULL until that window has passed, so it is
-    judged again when T is computed, when the stored outcome's evaluability differs from the one
-    as_of_date gives now (a window that has just passed), and when a snapshot computed this run
-    lies after T within that window and a month (its input changed, so the data in T's window
-    may have).
+    snapshots this run judges again. An outcome of T reads the accepted transactions in T's
+    churn horizon and revenue year, each NULL until its window has passed, so it changes only
+    when T is computed, when a window has just passed (the stored evaluability differs from the
+    one as_of_date gives now), or when rows dated in a passed window changed. A changed row
+    dated by the latest kept snapshot changes the fingerprint of the first snapshot on or after
+    it, which is then computed and lies within a month of the row; a row dated after the latest
+    kept snapshot is seen by no kept fingerprint. So T is also judged again when a snapshot
+    computed this run lies after T, by that kept snapshot and within T's window and a month, or
+    when a passed window of T ends after that kept snapshot. A monthly rebuild thus judges the
+    new month and the snapshots whose windows it closes, not every snapshot whose window it
+    touches.
 #}
 {%- set history = adapter.get_relation(
     database=target.database, schema=target.schema,
@@ -99,6 +104,17 @@ computed as (
     from fingerprinted
 ),
 
+{% if reuse_outcomes -%}
+    -- the latest snapshot kept with its stored fingerprints: a changed row dated by it shows
+    -- as a computed snapshot, one dated after it shows in no kept fingerprint
+    -- (a run that keeps none computes every snapshot that has customers)
+    kept as (
+        select coalesce(max(snapshot_date), cast('9999-12-31' as date)) as kept_until_date
+        from computed
+        where not is_computed and customers > 0
+    ),
+{%- endif %}
+
 final as (
     select
         computed.*,
@@ -113,14 +129,24 @@ final as (
                 select 1 from computed as later
                 where later.is_computed
                     and later.snapshot_date > computed.snapshot_date
+                    and later.snapshot_date <= kept.kept_until_date
                     and later.snapshot_date
                     <= {{ dbt.dateadd('day', followed_days + 31, 'computed.snapshot_date') }}
+            )
+            or (
+                {{ dbt.dateadd('day', horizon_days, 'computed.snapshot_date') }} > kept.kept_until_date
+                and {{ dbt.dateadd('day', horizon_days, 'computed.snapshot_date') }} <= computed.as_of_date
+            )
+            or (
+                {{ dbt.dateadd('day', 365, 'computed.snapshot_date') }} > kept.kept_until_date
+                and {{ dbt.dateadd('day', 365, 'computed.snapshot_date') }} <= computed.as_of_date
             )
         {%- else -%}
             true
         {%- endif %} as is_outcome_computed
     from computed
     {% if reuse_outcomes -%}
+        cross join kept
         left join stored_outcomes
             on computed.snapshot_date = stored_outcomes.snapshot_date
     {%- endif %}
