@@ -1,4 +1,5 @@
-"""Run dbt as a subprocess of the project's own environment, with the CLI's paths.
+"""Run dbt as a subprocess of the project's own environment (through customer360.dbt_cli), with
+the CLI's paths.
 
 The dbt child must not outlive `c360`: it holds the work database's write lock, so a dbt left
 running after `c360 build` was killed would block the next build. On Linux the child asks the
@@ -10,12 +11,10 @@ from __future__ import annotations
 
 import ctypes
 import json
-import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 
 from customer360.settings import Settings
@@ -25,15 +24,11 @@ _PR_SET_PDEATHSIG = 1
 _FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
-def dbt_executable() -> str:
-    """The dbt installed beside this Python (the project venv), else the one on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("dbt")
-    if found is None:
-        raise FileNotFoundError("dbt is not installed; run scripts/setup.sh first")
-    return found
+def dbt_command() -> list[str]:
+    """How c360 runs dbt: dbt's own command line in this Python (the project venv), through
+    `customer360.dbt_cli`, which spares the interpreter's teardown and most garbage collection
+    (see that module). Arguments, output and exit codes are dbt's."""
+    return [sys.executable, "-m", "customer360.dbt_cli"]
 
 
 def _die_with_parent() -> None:
@@ -58,7 +53,7 @@ def run_dbt(
     sees every line while it is also shown, so a caller can keep what it needs (the error of a
     failed on-run-start hook, which dbt writes nowhere else).
     """
-    command = [dbt_executable(), *args]
+    command = [*dbt_command(), *args]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     process = subprocess.Popen(

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from customer360.dbt_runner import dbt_executable
+from customer360.dbt_runner import dbt_command
 
 if TYPE_CHECKING:
     from customer360.bench.run import Scale
@@ -206,7 +206,7 @@ def warm_parse(paths: ScalePaths, variables: dict[str, Any] | None = None) -> No
 
 
 def _run_dbt(paths: ScalePaths, args: list[str], log: Path) -> Measured:
-    return measure([dbt_executable(), *args], env=paths.dbt_env(), cwd=paths.project_dir, log=log)
+    return measure([*dbt_command(), *args], env=paths.dbt_env(), cwd=paths.project_dir, log=log)
 
 
 def time_build(
