@@ -11,8 +11,17 @@
     - events in the window = running count at T - running count at the period holding the
       window's start + that period's events after the start;
     - a channel counts while its latest event on or before T is less than 365 days old.
+    The periods that end on or before the earliest computed snapshot's window start and 365 days
+    before it (whichever is earlier) hold neither an event of a computed snapshot's window nor a
+    channel it counts: they are counted as one period, so a month added to a kept history reads
+    a year of periods per customer, not the whole range.
 #}
 {%- set engagement_window_days = c360_validated_number('engagement_window_days', 1) -%}
+{%- set channel_window_days = 365 -%}
+{%- set folded_days = [engagement_window_days, channel_window_days] | max -%}
+{#- Window starts one period can hold: two month-end snapshots' and as_of_date's in a month; in
+    the first period, which holds every date before it, one per month of the window. -#}
+{%- set window_start_slots = range(1, (engagement_window_days | int) // 28 + 4) | list -%}
 {%- set channel_age_days = dbt.datediff(
     'by_channel_spans.last_event_date', 'snapshot_dates.snapshot_date', 'day') -%}
 
@@ -38,15 +47,32 @@ snapshot_dates as (
     where is_computed
 ),
 
+fold_bounds as (
+    select min({{ dbt.dateadd('day', -folded_days, 'snapshot_date') }}) as fold_date
+    from snapshot_dates
+),
+
+-- first_period_end_date: the end of the first period, which holds every event on or before it
 range_bounds as (
     select
-        min(snapshot_date) as earliest_snapshot_date,
-        max(as_of_date) as as_of_date
+        max(requested_dates.as_of_date) as as_of_date,
+        greatest(
+            min(requested_dates.snapshot_date),
+            coalesce(
+                max(case
+                    when requested_dates.snapshot_date <= fold_bounds.fold_date
+                        then requested_dates.snapshot_date
+                end),
+                min(requested_dates.snapshot_date)
+            )
+        ) as first_period_end_date
     from requested_dates
+    cross join fold_bounds
 ),
 
 -- each computed snapshot's engagement window starts after window_start_date, which lies in the
--- period that window_start_period closes; at most three windows start in one period
+-- period that window_start_period closes; a period holds at most as many starts as there are
+-- window_start_slots
 window_starts as (
     select
         snapshot_dates.snapshot_date,
@@ -54,7 +80,7 @@ window_starts as (
             as window_start_date,
         {{ c360_snapshot_period(
             dbt.dateadd('day', -engagement_window_days, 'snapshot_dates.snapshot_date'),
-            'range_bounds.earliest_snapshot_date', 'range_bounds.as_of_date') }} as window_start_period
+            'range_bounds.first_period_end_date', 'range_bounds.as_of_date') }} as window_start_period
     from snapshot_dates
     cross join range_bounds
 ),
@@ -68,16 +94,13 @@ numbered_window_starts as (
 
 periods as (
     select
-        requested_dates.snapshot_date as period_end_date,
-        max(case
-            when numbered_window_starts.start_slot = 1 then numbered_window_starts.window_start_date
-        end) as window_start_1,
-        max(case
-            when numbered_window_starts.start_slot = 2 then numbered_window_starts.window_start_date
-        end) as window_start_2,
-        max(case
-            when numbered_window_starts.start_slot = 3 then numbered_window_starts.window_start_date
-        end) as window_start_3
+        {% for slot in window_start_slots -%}
+            max(case
+                when numbered_window_starts.start_slot = {{ slot }}
+                    then numbered_window_starts.window_start_date
+            end) as window_start_{{ slot }},
+        {% endfor -%}
+        requested_dates.snapshot_date as period_end_date
     from requested_dates
     left join numbered_window_starts
         on requested_dates.snapshot_date = numbered_window_starts.window_start_period
@@ -89,19 +112,17 @@ by_channel_period as (
         activity_events.customer_id,
         activity_events.channel,
         periods.period_end_date,
+        {% for slot in window_start_slots -%}
+            sum(case when activity_events.event_date > periods.window_start_{{ slot }} then 1 else 0 end)
+                as events_after_window_start_{{ slot }},
+        {% endfor -%}
         max(activity_events.event_date) as last_event_date,
-        count(*) as events,
-        sum(case when activity_events.event_date > periods.window_start_1 then 1 else 0 end)
-            as events_after_window_start_1,
-        sum(case when activity_events.event_date > periods.window_start_2 then 1 else 0 end)
-            as events_after_window_start_2,
-        sum(case when activity_events.event_date > periods.window_start_3 then 1 else 0 end)
-            as events_after_window_start_3
+        count(*) as events
     from activity_events
     cross join range_bounds
     inner join periods
         on {{ c360_snapshot_period(
-            'activity_events.event_date', 'range_bounds.earliest_snapshot_date',
+            'activity_events.event_date', 'range_bounds.first_period_end_date',
             'range_bounds.as_of_date') }} = periods.period_end_date
     group by activity_events.customer_id, activity_events.channel, periods.period_end_date
 ),
@@ -112,7 +133,7 @@ by_period as (
         period_end_date,
         max(last_event_date) as last_event_date,
         sum(events) as events,
-        {% for slot in [1, 2, 3] -%}
+        {% for slot in window_start_slots -%}
             sum(events_after_window_start_{{ slot }}) as events_after_window_start_{{ slot }},
         {% endfor -%}
         sum(sum(events)) over (
@@ -172,7 +193,7 @@ after_window_start as (
         by_period.customer_id,
         numbered_window_starts.snapshot_date,
         case numbered_window_starts.start_slot
-            {% for slot in [1, 2, 3] -%}
+            {% for slot in window_start_slots -%}
                 when {{ slot }} then by_period.events_after_window_start_{{ slot }}
             {% endfor -%}
         end as events_after_window_start
@@ -190,7 +211,7 @@ channels_in_window as (
     inner join snapshot_dates
         on by_channel_spans.period_end_date <= snapshot_dates.snapshot_date
             and by_channel_spans.next_period_end_date > snapshot_dates.snapshot_date
-    where {{ channel_age_days }} < 365
+    where {{ channel_age_days }} < {{ channel_window_days }}
     group by by_channel_spans.customer_id, snapshot_dates.snapshot_date
 ),
 
