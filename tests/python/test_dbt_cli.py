@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT_DIR, Workspace
 
+from customer360.dbt_runner import dbt_command
+
 _TIMESTAMP = re.compile(r"\d\d:\d\d:\d\d(\.\d+)?")
 
 
-def _run(command: list[str], ws: Workspace) -> subprocess.CompletedProcess[str]:
+def _dbt_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`dbt ARGS` as c360 runs it."""
     return subprocess.run(
-        command, cwd=PROJECT_DIR, env=ws.env(), text=True, capture_output=True, check=False
+        [*dbt_command(), *args], cwd=PROJECT_DIR, env=env, text=True, capture_output=True
     )
 
 
@@ -35,10 +37,9 @@ def _without_timestamps(text: str) -> str:
 def test_it_exits_and_prints_as_plain_dbt_does(
     workspace: Workspace, args: list[str], exit_code: int
 ) -> None:
-    dbt = str(Path(sys.executable).parent / "dbt")
-    _run([dbt, "parse"], workspace)  # both commands then start from the same saved manifest
-    plain = _run([dbt, *args], workspace)
-    ours = _run([sys.executable, "-m", "customer360.dbt_cli", *args], workspace)
+    workspace.dbt("parse")  # both commands then start from the same saved manifest
+    plain = workspace.dbt(*args)
+    ours = _dbt_cli(args, workspace.env())
     assert plain.returncode == exit_code, plain.stdout + plain.stderr
     assert ours.returncode == exit_code, ours.stdout + ours.stderr
     assert _without_timestamps(ours.stdout) == _without_timestamps(plain.stdout)
@@ -59,15 +60,7 @@ def test_dbt_sends_no_usage_events_from_this_project(workspace: Workspace) -> No
     # The project's flags turn dbt's anonymous usage tracking off: nothing reaches the network
     # at build time, even where the environment does not say so.
     env = {k: v for k, v in workspace.env().items() if k != "DBT_SEND_ANONYMOUS_USAGE_STATS"}
-    dbt = str(Path(sys.executable).parent / "dbt")
-    parsed = subprocess.run(
-        [dbt, "--log-level-file", "debug", "parse"],
-        cwd=PROJECT_DIR,
-        env=env,
-        text=True,
-        capture_output=True,
-        check=False,
-    )
+    parsed = _dbt_cli(["--log-level-file", "debug", "parse"], env)
     assert parsed.returncode == 0, parsed.stdout + parsed.stderr
     log = (workspace.root / "logs" / "dbt.log").read_text(errors="replace")
     assert "Command `dbt parse` succeeded" in log
