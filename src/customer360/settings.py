@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_MARKER = "dbt_project.yml"
+# DuckDB's memory_limit when C360_DUCKDB_MEMORY_LIMIT is unset: profiles.yml's default, which the
+# benchmark's floor uses too (a test checks that they agree).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2.5GB"
 
 
 def find_project_dir(start: Path | None = None) -> Path:

@@ -17,7 +17,9 @@ import pytest
 from conftest import PROJECT_DIR, Workspace, assert_ok
 
 from customer360 import bench
+from customer360.bench.floor import duckdb_settings_sql
 from customer360.commands import bench as bench_command
+from customer360.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 RECORD_FIELDS = {
     "customers",
@@ -175,6 +177,17 @@ def test_scales_parse_and_10m_needs_its_flag() -> None:
         bench.select_scales("10m", False)
     with pytest.raises(bench.BenchError, match="unknown scale"):
         bench.select_scales("lots", False)
+
+
+def test_the_floor_runs_under_the_profiles_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SPEC floor and dbt get the same DuckDB memory limit, set or not."""
+    profile = (PROJECT_DIR / "profiles.yml").read_text()
+    defaults = re.findall(r"env_var\('C360_DUCKDB_MEMORY_LIMIT', '([^']*)'\)", profile)
+    assert defaults == [DEFAULT_DUCKDB_MEMORY_LIMIT]
+    monkeypatch.delenv("C360_DUCKDB_MEMORY_LIMIT", raising=False)
+    assert f"set memory_limit = '{DEFAULT_DUCKDB_MEMORY_LIMIT}';" in duckdb_settings_sql()
+    monkeypatch.setenv("C360_DUCKDB_MEMORY_LIMIT", "7GB")
+    assert "set memory_limit = '7GB';" in duckdb_settings_sql()
 
 
 def _write_accepted(directory: Path, transactions: list[tuple[str, str, str]]) -> None:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from customer360.bench.raw_rules import contract_columns
+from customer360.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 FLOOR_AGGREGATES: dict[str, str] = {
     "transactions": "count(*) as transactions, sum(amount) as net_amount, "
@@ -116,7 +117,7 @@ def spec_floor_sql(raw_dir: Path) -> str:
 
 def duckdb_settings_sql() -> str:
     """The settings profiles.yml gives dbt's DuckDB, so the floor runs under the same limits."""
-    memory = os.environ.get("C360_DUCKDB_MEMORY_LIMIT", "3GB")
+    memory = os.environ.get("C360_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
     return (
         f"set memory_limit = '{memory}'; set preserve_insertion_order = false; "
         "set enable_progress_bar = false;"
