@@ -16,6 +16,11 @@ PROJECT_MARKER = "dbt_project.yml"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2.5GB"
 
 
+def duckdb_memory_limit() -> str:
+    """The memory_limit profiles.yml gives dbt's DuckDB in this environment."""
+    return os.environ.get("C360_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
+
+
 def find_project_dir(start: Path | None = None) -> Path:
     """The dbt project root: $C360_PROJECT_DIR, else the nearest parent holding dbt_project.yml.
 

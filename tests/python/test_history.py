@@ -221,8 +221,7 @@ def test_history_is_kept_and_recomputed_only_when_inputs_change(
     assert plan == f"computing 25 (full refresh, {dates[24]} to {dates[0]}); keeping 0 unchanged"
     assert same_rows(history_rows(ws.duckdb_path), after)
     for name, rows in kept_models_rows(ws.duckdb_path).items():
-        same = same_correlation_rows if name == "correlation history" else same_rows
-        assert same(rows, kept[name]), name
+        assert same_kept_rows(name, rows, kept[name]), name
 
     # (c) a scoring var recomputes every snapshot, with a new configuration fingerprint
     plan = build(ws, "--vars", '{"rfm_window_days": 365}')
@@ -265,8 +264,7 @@ def test_a_month_added_keeps_what_a_build_from_nothing_computes(
     assert same_rows(history_rows(ws.duckdb_path), history_rows(history_build.duckdb_path))
     fresh = kept_models_rows(history_build.duckdb_path)
     for name, rows in kept_models_rows(ws.duckdb_path).items():
-        same = same_correlation_rows if name == "correlation history" else same_rows
-        assert same(rows, fresh[name]), name
+        assert same_kept_rows(name, rows, fresh[name]), name
 
 
 def same_value(left: object, right: object) -> bool:
@@ -305,6 +303,13 @@ def same_correlation_rows(left: list[tuple], right: list[tuple]) -> bool:
         or (a is not None and b is not None and abs(a - b) <= SPEARMAN_TOLERANCE)
         for a, b in zip(left_rho, right_rho, strict=True)
     )
+
+
+def same_kept_rows(name: str, left: list[tuple], right: list[tuple]) -> bool:
+    """same_rows for the kept model `name` (a key of KEPT); the correlation history's rho to
+    SPEARMAN_TOLERANCE."""
+    same = same_correlation_rows if name == "correlation history" else same_rows
+    return same(left, right)
 
 
 def same_rows(left: list[tuple], right: list[tuple]) -> bool:

@@ -14,12 +14,11 @@ Each runs in its own process, under the DuckDB settings profiles.yml gives dbt.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 from customer360.bench.raw_rules import contract_columns
-from customer360.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
+from customer360.settings import duckdb_memory_limit
 
 FLOOR_AGGREGATES: dict[str, str] = {
     "transactions": "count(*) as transactions, sum(amount) as net_amount, "
@@ -117,9 +116,8 @@ def spec_floor_sql(raw_dir: Path) -> str:
 
 def duckdb_settings_sql() -> str:
     """The settings profiles.yml gives dbt's DuckDB, so the floor runs under the same limits."""
-    memory = os.environ.get("C360_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
     return (
-        f"set memory_limit = '{memory}'; set preserve_insertion_order = false; "
+        f"set memory_limit = '{duckdb_memory_limit()}'; set preserve_insertion_order = false; "
         "set enable_progress_bar = false;"
     )
 

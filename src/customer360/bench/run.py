@@ -46,7 +46,7 @@ from customer360.bench.pandas_path import (
     check_pandas_output,
     export_accepted_rows,
 )
-from customer360.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, find_project_dir
+from customer360.settings import duckdb_memory_limit, find_project_dir
 
 DEFAULT_SCALES = ("10k", "100k", "1m")
 # Scales from this size on take minutes to generate and much longer to build: opt-in only.
@@ -130,9 +130,7 @@ def machine_info() -> dict[str, Any]:
         "dbt_duckdb": _version("dbt-duckdb"),
         "pandas": _version("pandas"),
         "dbt_threads": int(bench_dbt_threads()),
-        "duckdb_memory_limit": os.environ.get(
-            "C360_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT
-        ),
+        "duckdb_memory_limit": duckdb_memory_limit(),
     }
 
 
