@@ -17,7 +17,9 @@ import pytest
 from conftest import PROJECT_DIR, Workspace, assert_ok
 
 from customer360 import bench
+from customer360.bench import run
 from customer360.bench.floor import duckdb_settings_sql
+from customer360.bench.measure import BuildRun, ChildRun, Measured
 from customer360.commands import bench as bench_command
 from customer360.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
@@ -163,6 +165,7 @@ def test_command_exits_non_zero_when_pandas_differs(monkeypatch: pytest.MonkeyPa
         work_dir=None,
         json=None,
         no_history=False,
+        no_pandas=False,
     )
     assert bench_command.run(args) == 1
 
@@ -177,6 +180,38 @@ def test_scales_parse_and_10m_needs_its_flag() -> None:
         bench.select_scales("10m", False)
     with pytest.raises(bench.BenchError, match="unknown scale"):
         bench.select_scales("lots", False)
+
+
+def test_pandas_is_skipped_where_the_raw_rows_would_not_fit() -> None:
+    """At 10M (350M raw rows) pandas would need some 70 GiB: skipped with the reason, not killed."""
+    assert run.pandas_skip_reason(34_857_745, 23.5) is None  # 1M: 7 GiB
+    reason = run.pandas_skip_reason(350_000_000, 23.5)
+    assert reason is not None
+    assert "69 GiB" in reason and "23.5 GiB" in reason
+    assert run.pandas_skip_reason(10_000, 23.5, wanted=False) == "skipped: --no-pandas"
+
+    build = BuildRun(100.0, 2_000.0, 90.0, {"a_model": 60.0}, 20.0, 1.0)
+    spec_floor, floor = ChildRun(10.0, 10.5, 900.0), ChildRun(2.0, 2.2, 300.0)
+    parse = Measured(2.0, 400.0, 0)
+    repetition = run.Repetition(build, parse, spec_floor, None, floor, None)
+    raw = run.RawData({"customers": 10_000_000, "transactions": 340_000_000}, None)
+    record = run.scale_record(
+        bench.parse_scale("10m"), 42, raw, [repetition], None, reason, [[1.0], [1.0]]
+    )
+    assert record["pandas_s"] is None and record["pandas_accepted_s"] is None
+    assert record["peak_rss_mb"]["pandas"] is None
+    assert record["ratios"]["pandas_over_build"] is None
+    assert record["ratios"]["models_over_spec_floor"] == 6.0
+    assert record["pandas_check"]["skipped"] == reason
+    assert record["runs"][0]["pandas_s"] is None
+
+    machine = run.machine_info()
+    table = run.format_table(
+        {"records": [record], "machine": machine, "build_command": "dbt build"}
+    )
+    row = table.splitlines()[2]
+    assert " 2000/900/- |" in row and " 6.0x |" in row
+    assert f"pandas at 10m: {reason}" in table
 
 
 def test_the_floor_runs_under_the_profiles_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -54,6 +54,10 @@ LARGE_SCALE_CUSTOMERS = 10_000_000
 DEFAULT_REPEAT = 3
 DEFAULT_SEED = 42
 RAW_MARKER = "bench-raw.json"
+# The pandas path from the raw files holds every raw row at once: 7,045 MB for 34.9M raw rows at
+# 1M (2026-12-06), some 212 bytes a row. A scale whose estimate does not fit in the machine's
+# memory skips both pandas pieces, saying so, instead of being killed half-way.
+PANDAS_BYTES_PER_RAW_ROW = 212
 
 
 # --- scales -------------------------------------------------------------------------------
@@ -175,9 +179,23 @@ class Repetition:
     build: BuildRun
     parse: Measured
     spec_floor: ChildRun
-    pandas: ChildRun  # from the raw files
+    pandas: ChildRun | None  # from the raw files; None when skipped
     floor: ChildRun  # the old floor
-    pandas_accepted: ChildRun  # the old pandas path, from rows already accepted
+    pandas_accepted: ChildRun | None  # the old pandas path, from rows already accepted
+
+
+def pandas_skip_reason(raw_rows: int, memory_gb: float, wanted: bool = True) -> str | None:
+    """Why the pandas pieces are not run at this size, or None when they are."""
+    if not wanted:
+        return "skipped: --no-pandas"
+    needed_gb = raw_rows * PANDAS_BYTES_PER_RAW_ROW / 2**30
+    if needed_gb > memory_gb:
+        return (
+            f"skipped: pandas from the raw files would need about {needed_gb:.0f} GiB "
+            f"({PANDAS_BYTES_PER_RAW_ROW} bytes per raw row, measured at 1M) and the machine "
+            f"has {memory_gb} GiB"
+        )
+    return None
 
 
 def _median(values: Iterable[float]) -> float:
@@ -192,9 +210,11 @@ def run_scale(
     repeat: int,
     say: Callable[[str], None],
     with_history: bool = True,
+    with_pandas: bool = True,
 ) -> dict[str, Any]:
     """Generate (or reuse) the raw data of one scale, measure every piece `repeat` times, then
-    (with_history) the history's cost once."""
+    (with_history) the history's cost once. The pandas pieces run unless `with_pandas` is false
+    or the scale's raw rows would not fit in memory (`pandas_skip_reason`)."""
     raw = ensure_raw_data(scale, seed, paths.raw_dir)
     rows = sum(raw.rows.values())
     say(
@@ -202,6 +222,9 @@ def run_scale(
         + (f"(generated in {raw.generated_s:.1f} s)" if raw.generated_s else "(cached)")
     )
     paths.build_dir.mkdir(parents=True, exist_ok=True)
+    pandas_skipped = pandas_skip_reason(rows, machine_info()["memory_gb"], with_pandas)
+    if pandas_skipped:
+        say(f"[{scale.label}] pandas {pandas_skipped}")
     warm_parse(paths, SNAPSHOT_VARS)
     load_before = load_average()
     repetitions: list[Repetition] = []
@@ -209,7 +232,7 @@ def run_scale(
     for repetition in range(1, repeat + 1):
         build = time_build(paths, repetition, SNAPSHOT_VARS)
         say(f"[{scale.label}] {repetition}/{repeat} dbt build {build.wall_s:.1f} s")
-        if comparison is None:
+        if comparison is None and not pandas_skipped:
             export_accepted_rows(paths.raw_dir, paths.project_dir, paths.accepted_dir)
         parse = time_parse(paths, repetition, SNAPSHOT_VARS)
         spec_floor = run_child(paths, "spec-floor", _floor_args(paths), repetition)
@@ -218,35 +241,38 @@ def run_scale(
             f"[{scale.label}] {repetition}/{repeat} SPEC floor {spec_floor.seconds:.2f} s, "
             f"old floor {floor.seconds:.2f} s"
         )
-        pandas_runs = {}
-        for piece, source in (("pandas", "--raw-dir"), ("pandas-accepted", "--accepted-dir")):
-            output = paths.build_dir / f"bench-{piece}-{repetition}.parquet"
-            pandas_runs[piece] = run_child(
-                paths, piece, _pandas_args(paths, piece, source, output), repetition
+        pandas_runs: dict[str, ChildRun] = {}
+        if not pandas_skipped:
+            for piece, source in (("pandas", "--raw-dir"), ("pandas-accepted", "--accepted-dir")):
+                output = paths.build_dir / f"bench-{piece}-{repetition}.parquet"
+                pandas_runs[piece] = run_child(
+                    paths, piece, _pandas_args(paths, piece, source, output), repetition
+                )
+                comparison = check_pandas_output(output, paths.duckdb_path)
+            assert comparison is not None
+            say(
+                f"[{scale.label}] {repetition}/{repeat} pandas from the raw files "
+                f"{pandas_runs['pandas'].seconds:.2f} s, from the accepted rows (old) "
+                f"{pandas_runs['pandas-accepted'].seconds:.2f} s; both equal to the mart on "
+                f"{comparison.rows:,} customers"
             )
-            comparison = check_pandas_output(output, paths.duckdb_path)
-        say(
-            f"[{scale.label}] {repetition}/{repeat} pandas from the raw files "
-            f"{pandas_runs['pandas'].seconds:.2f} s, from the accepted rows (old) "
-            f"{pandas_runs['pandas-accepted'].seconds:.2f} s; both equal to the mart on "
-            f"{comparison.rows:,} customers"
-        )
         repetitions.append(
             Repetition(
                 build,
                 parse,
                 spec_floor,
-                pandas_runs["pandas"],
+                pandas_runs.get("pandas"),
                 floor,
-                pandas_runs["pandas-accepted"],
+                pandas_runs.get("pandas-accepted"),
             )
         )
-    assert comparison is not None
     history = None
     if with_history:
         say(f"[{scale.label}] history: the default build, a build a month earlier, a month added")
         history = time_history(paths, repetitions[-1].build)
-    record = scale_record(scale, seed, raw, repetitions, comparison, [load_before, load_average()])
+    record = scale_record(
+        scale, seed, raw, repetitions, comparison, pandas_skipped, [load_before, load_average()]
+    )
     if history is not None:
         record["history"] = history_record(history)
     return record
@@ -273,10 +299,12 @@ def scale_record(
     seed: int,
     raw: RawData,
     repetitions: list[Repetition],
-    comparison: Comparison,
+    comparison: Comparison | None,
+    pandas_skipped: str | None,
     load: list[list[float]],
 ) -> dict[str, Any]:
-    """One JSON record: medians over the repetitions, ratios of those medians."""
+    """One JSON record: medians over the repetitions, ratios of those medians. Skipped pandas
+    pieces are None, and so are their ratios; `pandas_check` then says why."""
     builds = [r.build for r in repetitions]
     model_names = sorted({name for b in builds for name in b.model_s})
     models = {name: _median(b.model_s.get(name, 0.0) for b in builds) for name in model_names}
@@ -284,8 +312,8 @@ def scale_record(
     model_s = _median(sum(b.model_s.values()) for b in builds)
     floor_s = _median(r.floor.seconds for r in repetitions)
     spec_floor_s = _median(r.spec_floor.seconds for r in repetitions)
-    pandas_s = _median(r.pandas.seconds for r in repetitions)
-    pandas_accepted_s = _median(r.pandas_accepted.seconds for r in repetitions)
+    pandas_s = _median_of(r.pandas for r in repetitions)
+    pandas_accepted_s = _median_of(r.pandas_accepted for r in repetitions)
     return {
         "scale": scale.label,
         "customers": scale.customers,
@@ -306,9 +334,9 @@ def scale_record(
         "peak_rss_mb": {
             "build": max(b.peak_rss_mb for b in builds),
             "spec_floor": max(r.spec_floor.peak_rss_mb for r in repetitions),
-            "pandas": max(r.pandas.peak_rss_mb for r in repetitions),
+            "pandas": _peak_of(r.pandas for r in repetitions),
             "floor": max(r.floor.peak_rss_mb for r in repetitions),
-            "pandas_accepted": max(r.pandas_accepted.peak_rss_mb for r in repetitions),
+            "pandas_accepted": _peak_of(r.pandas_accepted for r in repetitions),
         },
         "ratios": {
             "models_over_spec_floor": _ratio(model_s, spec_floor_s),
@@ -320,8 +348,9 @@ def scale_record(
         },
         "models_s": dict(sorted(models.items(), key=lambda item: -item[1])),
         "pandas_check": {
-            "customers_compared": comparison.rows,
-            "equal": comparison.equal,
+            "customers_compared": comparison.rows if comparison else None,
+            "equal": comparison.equal if comparison else None,
+            "skipped": pandas_skipped,
             "columns": list(CORE_COLUMNS),
             "float_tolerance": FLOAT_TOLERANCE,
             "accepted_rows": "pandas: from the raw files, SPEC 2's row rules applied in pandas; "
@@ -332,7 +361,22 @@ def scale_record(
     }
 
 
-def _repetition_record(repetition: Repetition) -> dict[str, float]:
+def _median_of(runs: Iterable[ChildRun | None]) -> float | None:
+    """The median seconds of a piece's runs; None when it was skipped."""
+    seconds = [run.seconds for run in runs if run is not None]
+    return _median(seconds) if seconds else None
+
+
+def _seconds(run: ChildRun | None) -> float | None:
+    return None if run is None else run.seconds
+
+
+def _peak_of(runs: Iterable[ChildRun | None]) -> float | None:
+    peaks = [run.peak_rss_mb for run in runs if run is not None]
+    return max(peaks) if peaks else None
+
+
+def _repetition_record(repetition: Repetition) -> dict[str, float | None]:
     build = repetition.build
     return {
         "build_s": build.wall_s,
@@ -341,14 +385,14 @@ def _repetition_record(repetition: Repetition) -> dict[str, float]:
         "dbt_fixed_s": build.dbt_fixed_s,
         "dbt_parse_s": repetition.parse.wall_s,
         "spec_floor_s": repetition.spec_floor.seconds,
-        "pandas_s": repetition.pandas.seconds,
+        "pandas_s": _seconds(repetition.pandas),
         "floor_s": repetition.floor.seconds,
-        "pandas_accepted_s": repetition.pandas_accepted.seconds,
+        "pandas_accepted_s": _seconds(repetition.pandas_accepted),
         "build_peak_rss_mb": build.peak_rss_mb,
         "spec_floor_peak_rss_mb": repetition.spec_floor.peak_rss_mb,
-        "pandas_peak_rss_mb": repetition.pandas.peak_rss_mb,
+        "pandas_peak_rss_mb": _peak_of([repetition.pandas]),
         "floor_peak_rss_mb": repetition.floor.peak_rss_mb,
-        "pandas_accepted_peak_rss_mb": repetition.pandas_accepted.peak_rss_mb,
+        "pandas_accepted_peak_rss_mb": _peak_of([repetition.pandas_accepted]),
     }
 
 
@@ -360,6 +404,7 @@ class BenchOptions:
     work_dir: Path | None = None
     project_dir: Path | None = None
     history: bool = True
+    pandas: bool = True
 
 
 def run_benchmark(
@@ -396,6 +441,7 @@ def run_benchmark(
             repeat=options.repeat,
             say=say,
             with_history=options.history,
+            with_pandas=options.pandas,
         )
         result["records"].append(record)
         if on_record is not None:
@@ -439,8 +485,12 @@ RATIO_COLUMNS = (
 RSS_PIECES = ("build", "spec_floor", "pandas")
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator else None
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    return numerator / denominator if numerator is not None and denominator else None
+
+
+def _cell(value: Any, fmt: str) -> str:
+    return "-" if value is None else fmt.format(value)
 
 
 def format_table(result: dict[str, Any]) -> str:
@@ -455,12 +505,9 @@ def format_table(result: dict[str, Any]) -> str:
         rss, ratios = record["peak_rss_mb"], record["ratios"]
         rows.append(
             [
-                *(fmt.format(record[key]) for _, key, fmt in TABLE_COLUMNS),
-                "/".join(f"{rss[piece]:.0f}" for piece in RSS_PIECES),
-                *(
-                    fmt.format(ratios[key]) if ratios[key] is not None else "-"
-                    for _, key, fmt in RATIO_COLUMNS
-                ),
+                *(_cell(record[key], fmt) for _, key, fmt in TABLE_COLUMNS),
+                "/".join(_cell(rss[piece], "{:.0f}") for piece in RSS_PIECES),
+                *(_cell(ratios[key], fmt) for _, key, fmt in RATIO_COLUMNS),
             ]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -472,6 +519,8 @@ def format_table(result: dict[str, Any]) -> str:
             f"slowest models at {record['scale']}: "
             + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in top)
         )
+        if skipped := record["pandas_check"]["skipped"]:
+            lines.append(f"pandas at {record['scale']}: {skipped}")
     lines.append(
         f"medians of {result['records'][0]['repeat'] if result['records'] else 0} runs; "
         f"`{result['build_command']}`; machine: {describe_machine(result['machine'])}"

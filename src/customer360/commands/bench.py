@@ -60,6 +60,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="skip the history's cost (a build with history_months 0, a build a month before "
         "as_of_date and the rebuild that adds that month)",
     )
+    parser.add_argument(
+        "--no-pandas",
+        action="store_true",
+        help="skip both pandas paths (they are skipped anyway at a scale whose raw rows would "
+        "not fit in memory, at about 212 bytes a row)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the records to this file")
     parser.set_defaults(func=run)
 
@@ -90,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             work_dir=args.work_dir,
             history=not args.no_history,
+            pandas=not args.no_pandas,
         )
         result = run_benchmark(options, say, write_json)
     except BenchMismatch as error:
