@@ -24,7 +24,8 @@
 
 with
 
-transactions as (
+-- read by three CTEs below: each scans the table (see c360_not_materialized)
+transactions as {{ c360_not_materialized() }} (
     select
         customer_id,
         transaction_date,
