@@ -17,6 +17,17 @@
 {%- set breadth_target = c360_validated_number('breadth_target_touchpoints', 1) -%}
 {%- set no_ticket_score = c360_validated_number('support_score_without_tickets', 1, 5) -%}
 {%- set escalation_penalty = c360_validated_number('support_open_escalation_penalty', 0) -%}
+{%- set weighted_sum -%}
+    {% for name, weight in weights.items() -%}
+        coalesce({{ weight }} * {{ name }}_component, 0){{ ' + ' if not loop.last }}
+    {%- endfor %}
+{%- endset -%}
+{%- set weight_total -%}
+    {% for name, weight in weights.items() -%}
+        case when {{ name }}_component is not null then {{ weight }} else 0 end
+        {{- ' + ' if not loop.last }}
+    {%- endfor %}
+{%- endset %}
 
 with
 
@@ -58,16 +69,12 @@ components as (
 health as (
     select
         *,
-        (
-            {% for name, weight in weights.items() -%}
-                coalesce({{ weight }} * {{ name }}_component, 0){{ ' +' if not loop.last }}
-            {% endfor -%}
-        ) / (
-            {% for name, weight in weights.items() -%}
-                case when {{ name }}_component is not null then {{ weight }} else 0 end
-                {{- ' +' if not loop.last }}
-            {% endfor -%}
-        ) as customer_health_score,
+        -- rounded to 10 decimals, as the composite RFM score is, so that a score equal to a
+        -- health band cutoff is not left below it by float rounding (.75 + .8 + .525 + .5 + .45
+        -- gives 3.0250000000000004; 3.4999999999999996 fell in the band under 3.5 for 525
+        -- customer-snapshots of the 1M benchmark), and equal scores rank as ties
+        {{ c360_round('(' ~ weighted_sum ~ ') / (' ~ weight_total ~ ')', 10) }}
+            as customer_health_score,
         -- how far each component pulls the score below 5, weighted
         greatest(
             {% for name, weight in weights.items() -%}
