@@ -120,15 +120,15 @@ final as (
         current_scores.predicted_purchases_365d,
         current_scores.predicted_revenue_365d,
 
-        -- trends (SPEC section 7); the differences of scores kept to 10 decimals are rounded
-        -- to 10 decimals too, so 3.1 - 3.0 is 0.1, not 0.10000000000000009, for a rule's bound
-        {{ c360_round(
-            'current_scores.customer_health_score - trends.customer_health_score_3m', 10) }}
+        -- trends (SPEC section 7); a change of a score is a score too (c360_round_score), so
+        -- 3.1 - 3.0 is 0.1, not 0.10000000000000009, for a rule's bound
+        {{ c360_round_score(
+            'current_scores.customer_health_score - trends.customer_health_score_3m') }}
             as health_score_change_3m,
         current_scores.churn_probability - trends.churn_probability_3m
             as churn_probability_change_3m,
-        {{ c360_round(
-            'current_scores.rfm_composite_score - trends.rfm_composite_score_3m', 10) }}
+        {{ c360_round_score(
+            'current_scores.rfm_composite_score - trends.rfm_composite_score_3m') }}
             as rfm_composite_change_3m,
         current_scores.recency_score - trends.recency_score_1m as recency_score_change_1m,
         current_scores.frequency_score - trends.frequency_score_1m as frequency_score_change_1m,

@@ -69,11 +69,11 @@ components as (
 health as (
     select
         *,
-        -- rounded to 10 decimals, as the composite RFM score is, so that a score equal to a
+        -- a score (c360_round_score), as the composite RFM score is, so that a score equal to a
         -- health band cutoff is not left below it by float rounding (.75 + .8 + .525 + .5 + .45
         -- gives 3.0250000000000004; 3.4999999999999996 fell in the band under 3.5 for 525
         -- customer-snapshots of the 1M benchmark), and equal scores rank as ties
-        {{ c360_round('(' ~ weighted_sum ~ ') / (' ~ weight_total ~ ')', 10) }}
+        {{ c360_round_score('(' ~ weighted_sum ~ ') / (' ~ weight_total ~ ')') }}
             as customer_health_score,
         -- how far each component pulls the score below 5, weighted
         greatest(

@@ -101,14 +101,13 @@ scored as (
 composited as (
     select
         *,
-        -- rounded to 10 decimals so that equal composites reached from different R/F/M mixes
-        -- compare and group as equal (3.1 vs 3.0999999999999996)
-        round(
-            cast({{ weights.recency }} as double) * recency_score
-            + cast({{ weights.frequency }} as double) * frequency_score
-            + cast({{ weights.monetary }} as double) * monetary_score,
-            10
-        ) as rfm_composite_score,
+        -- a score (c360_round_score), so that equal composites reached from different R/F/M
+        -- mixes compare and group as equal (3.1 vs 3.0999999999999996)
+        {{ c360_round_score(
+            'cast(' ~ weights.recency ~ ' as double) * recency_score'
+            ~ ' + cast(' ~ weights.frequency ~ ' as double) * frequency_score'
+            ~ ' + cast(' ~ weights.monetary ~ ' as double) * monetary_score'
+        ) }} as rfm_composite_score,
         monetary_score - cast(recency_score + frequency_score as double) / 2 as monetary_bias
     from scored
 ),

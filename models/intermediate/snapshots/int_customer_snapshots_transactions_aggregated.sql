@@ -345,16 +345,16 @@ final as (
         coalesce(windowed.transaction_types_12m, 0) as transaction_types_12m,
         -- revenue trend in [-1, 1]: (recent - prior) / (|recent| + |prior|), NULL when both
         -- half-years are 0; read by the financial_trend health component and by lifecycle.
-        -- Rounded to 10 decimals, so that a trend exactly on growth_min_trend is on it (the
-        -- division of two decimals made doubles can land an ulp above it)
+        -- A score (c360_round_score), so that a trend exactly on growth_min_trend is on it
+        -- (the division of two decimals made doubles can land an ulp above it)
         case
             when windowed.revenue_recent_half_year != 0
                 or windowed.revenue_12m - windowed.revenue_recent_half_year != 0
-                then {{ c360_round(
+                then {{ c360_round_score(
                     'cast(2 * windowed.revenue_recent_half_year - windowed.revenue_12m as double)'
                     ~ ' / cast(abs(windowed.revenue_recent_half_year)'
-                    ~ ' + abs(windowed.revenue_12m - windowed.revenue_recent_half_year) as double)',
-                    10) }}
+                    ~ ' + abs(windowed.revenue_12m - windowed.revenue_recent_half_year) as double)'
+                ) }}
         end as revenue_trend,
         -- value stability: the monthly buckets that belong to the customer's history, i.e.
         -- reach signup_date (bucket k's latest day is ceil(365k / 12) days back), or hold a

@@ -29,16 +29,16 @@ moments as (
 varied as (
     select
         *,
-        -- rounded to 10 decimals, so that a CV the buckets put exactly on a bound is on it:
+        -- a score (c360_round_score), so that a CV the buckets put exactly on a bound is on it:
         -- six months of 0.03 in twelve have CV 1, which floating point gives as
         -- 1.0000000000000002 (Low Stability, not Medium); in the 1M benchmark's history,
         -- 26,242 customer-snapshots with CV exactly 1 and 11,998 with CV exactly 2 fell above
         case
             when mean_monthly_revenue > 0
-                then {{ c360_round(
+                then {{ c360_round_score(
                     'sqrt(greatest(mean_square_monthly_revenue'
-                    ~ ' - mean_monthly_revenue * mean_monthly_revenue, 0)) / mean_monthly_revenue',
-                    10) }}
+                    ~ ' - mean_monthly_revenue * mean_monthly_revenue, 0)) / mean_monthly_revenue'
+                ) }}
         end as coefficient_of_variation
     from moments
 ),
