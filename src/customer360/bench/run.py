@@ -312,8 +312,8 @@ def scale_record(
     model_s = _median(sum(b.model_s.values()) for b in builds)
     floor_s = _median(r.floor.seconds for r in repetitions)
     spec_floor_s = _median(r.spec_floor.seconds for r in repetitions)
-    pandas_s = _median_of(r.pandas for r in repetitions)
-    pandas_accepted_s = _median_of(r.pandas_accepted for r in repetitions)
+    pandas_s = _of_runs((r.pandas for r in repetitions), "seconds", _median)
+    pandas_accepted_s = _of_runs((r.pandas_accepted for r in repetitions), "seconds", _median)
     return {
         "scale": scale.label,
         "customers": scale.customers,
@@ -334,9 +334,11 @@ def scale_record(
         "peak_rss_mb": {
             "build": max(b.peak_rss_mb for b in builds),
             "spec_floor": max(r.spec_floor.peak_rss_mb for r in repetitions),
-            "pandas": _peak_of(r.pandas for r in repetitions),
+            "pandas": _of_runs((r.pandas for r in repetitions), "peak_rss_mb", max),
             "floor": max(r.floor.peak_rss_mb for r in repetitions),
-            "pandas_accepted": _peak_of(r.pandas_accepted for r in repetitions),
+            "pandas_accepted": _of_runs(
+                (r.pandas_accepted for r in repetitions), "peak_rss_mb", max
+            ),
         },
         "ratios": {
             "models_over_spec_floor": _ratio(model_s, spec_floor_s),
@@ -361,19 +363,13 @@ def scale_record(
     }
 
 
-def _median_of(runs: Iterable[ChildRun | None]) -> float | None:
-    """The median seconds of a piece's runs; None when it was skipped."""
-    seconds = [run.seconds for run in runs if run is not None]
-    return _median(seconds) if seconds else None
-
-
-def _seconds(run: ChildRun | None) -> float | None:
-    return None if run is None else run.seconds
-
-
-def _peak_of(runs: Iterable[ChildRun | None]) -> float | None:
-    peaks = [run.peak_rss_mb for run in runs if run is not None]
-    return max(peaks) if peaks else None
+def _of_runs(
+    runs: Iterable[ChildRun | None], field: str, reduce: Callable[[list[float]], float]
+) -> float | None:
+    """`reduce` (the median of seconds, the max of peaks) of one field over a piece's runs,
+    leaving out the runs skipped (None); None when every run was skipped."""
+    values = [getattr(run, field) for run in runs if run is not None]
+    return reduce(values) if values else None
 
 
 def _repetition_record(repetition: Repetition) -> dict[str, float | None]:
@@ -385,14 +381,14 @@ def _repetition_record(repetition: Repetition) -> dict[str, float | None]:
         "dbt_fixed_s": build.dbt_fixed_s,
         "dbt_parse_s": repetition.parse.wall_s,
         "spec_floor_s": repetition.spec_floor.seconds,
-        "pandas_s": _seconds(repetition.pandas),
+        "pandas_s": _of_runs([repetition.pandas], "seconds", _median),
         "floor_s": repetition.floor.seconds,
-        "pandas_accepted_s": _seconds(repetition.pandas_accepted),
+        "pandas_accepted_s": _of_runs([repetition.pandas_accepted], "seconds", _median),
         "build_peak_rss_mb": build.peak_rss_mb,
         "spec_floor_peak_rss_mb": repetition.spec_floor.peak_rss_mb,
-        "pandas_peak_rss_mb": _peak_of([repetition.pandas]),
+        "pandas_peak_rss_mb": _of_runs([repetition.pandas], "peak_rss_mb", max),
         "floor_peak_rss_mb": repetition.floor.peak_rss_mb,
-        "pandas_accepted_peak_rss_mb": _peak_of([repetition.pandas_accepted]),
+        "pandas_accepted_peak_rss_mb": _of_runs([repetition.pandas_accepted], "peak_rss_mb", max),
     }
 
 
