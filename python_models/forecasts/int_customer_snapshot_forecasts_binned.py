@@ -28,7 +28,13 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from customer360.forecast_bins import CHURN_FORECASTS, REVENUE_FORECASTS, SCHEMA, forecast_bins
+from customer360.forecast_bins import (
+    CHURN_FORECASTS,
+    REVENUE_FORECASTS,
+    SCHEMA,
+    Segments,
+    forecast_bins,
+)
 from customer360.previous_table import has_previous_table
 
 SNAPSHOT_SQL = """
@@ -86,7 +92,7 @@ def model(dbt, session):
             SNAPSHOT_SQL.format(forecasts=select or "null as no_forecast"),
             params={"snapshot_date": snapshot_date},
         ).to_arrow_table()
-        segments = customers["customer_segment"].to_numpy(zero_copy_only=False)
+        segments = Segments.from_arrow(customers["customer_segment"])
         for forecast in forecasts:
             is_churn = forecast in CHURN_FORECASTS
             if not (churn_evaluable if is_churn else revenue_evaluable):
@@ -99,7 +105,11 @@ def model(dbt, session):
             ).to_numpy(zero_copy_only=False)
             rows.extend(
                 forecast_bins(
-                    snapshot_date, forecast, predicted[known], outcome[known], segments[known]
+                    snapshot_date,
+                    forecast,
+                    predicted[known],
+                    outcome[known],
+                    segments.where(known),
                 )
             )
     return pa.concat_tables([kept.cast(SCHEMA), pa.Table.from_pylist(rows, schema=SCHEMA)])

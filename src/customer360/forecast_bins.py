@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 BINS = 10
 # float64 machine epsilon: scikit-learn's log_loss clips probabilities to [eps, 1 - eps]
@@ -145,23 +146,53 @@ def _extreme(bins: np.ndarray, values: np.ndarray, ufunc) -> np.ndarray:
     return np.where(np.isfinite(start), start, np.nan)
 
 
+@dataclass(frozen=True)
+class Segments:
+    """Each customer's segment as an integer code into `names`: comparing a million codes
+    with one takes a millisecond, comparing a million strings with one string a tenth of a
+    second, once per segment and forecast."""
+
+    names: list[str]
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray | list[str]) -> Segments:
+        names, codes = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+        return cls([str(name) for name in names], codes.reshape(-1))
+
+    @classmethod
+    def from_arrow(cls, column: pa.ChunkedArray | pa.Array) -> Segments:
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        encoded = pc.dictionary_encode(column)
+        return cls(
+            [str(name) for name in encoded.dictionary.to_pylist()],
+            encoded.indices.to_numpy(zero_copy_only=False),
+        )
+
+    def where(self, mask: np.ndarray) -> Segments:
+        return Segments(self.names, self.codes[mask])
+
+
 def forecast_bins(
     snapshot_date: object,
     forecast: str,
     predicted: np.ndarray,
     outcome: np.ndarray,
-    segments: np.ndarray,
+    segments: Segments,
 ) -> Iterator[dict[str, object]]:
     """Bin rows of one forecast of one snapshot, for 'All' and each segment.
 
-    The three arrays hold the snapshot's customers with a prediction and a known outcome, in
+    The arrays hold the snapshot's customers with a prediction and a known outcome, in
     customer_id order, so a stable sort by the prediction breaks ties by customer_id.
     """
     is_churn = forecast in CHURN_FORECASTS
     order = np.argsort(predicted, kind="stable")
     groups = [(ALL, order)]
-    for segment in sorted(set(segments.tolist())):
-        groups.append((segment, order[segments[order] == segment]))
+    codes_in_order = segments.codes[order]
+    present = np.unique(segments.codes).tolist()
+    for code in sorted(present, key=lambda code: segments.names[code]):
+        groups.append((segments.names[code], order[codes_in_order == code]))
     for segment, members in groups:
         group = group_in_order(predicted, outcome, members, with_outcome_rank=not is_churn)
         sums = bin_sums(group, is_churn)

@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from scipy.stats import rankdata, spearmanr
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
-from customer360.forecast_bins import forecast_bins, ntile, sorted_average_ranks
+from customer360.forecast_bins import Segments, forecast_bins, ntile, sorted_average_ranks
 
 TOLERANCE = 1e-9
 
 
 def bins_frame(forecast, predicted, outcome, segments) -> pd.DataFrame:
+    return bins_frame_of(forecast, predicted, outcome, Segments.of(segments))
+
+
+def bins_frame_of(forecast, predicted, outcome, segments: Segments) -> pd.DataFrame:
     rows = forecast_bins(
         "2025-01-31",
         forecast,
         np.asarray(predicted, float),
         np.asarray(outcome, float),
-        np.asarray(segments, object),
+        segments,
     )
     return pd.DataFrame(list(rows))
 
@@ -64,6 +69,22 @@ def test_ties_bins_segments_and_all() -> None:
     enterprise = frame[frame.customer_segment == "Enterprise"].set_index("calibration_bin")
     assert enterprise.predicted_sum.tolist() == [0.4, 0.8]
     assert set(frame.customer_segment) == {"All", "SMB", "Enterprise"}
+
+
+def test_segments_from_arrow_match_the_names_they_encode() -> None:
+    # the model reads segments as Arrow chunks; a segment absent from a forecast's known rows
+    # gives no group
+    column = pa.chunked_array([["SMB", "Enterprise"], ["SMB", "High-Value Enterprise"]])
+    segments = Segments.from_arrow(column)
+    assert [segments.names[code] for code in segments.codes] == column.to_pylist()
+    frame = bins_frame_of(
+        "churn_probability",
+        [0.1, 0.2, 0.3],
+        [0, 1, 0],
+        segments.where(np.array([True, True, True, False])),
+    )
+    assert set(frame.customer_segment) == {"All", "SMB", "Enterprise"}
+    assert frame[frame.customer_segment == "SMB"].customers.sum() == 2
 
 
 def churn_figures(bins: pd.DataFrame) -> dict[str, float]:
