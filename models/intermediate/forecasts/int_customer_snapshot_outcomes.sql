@@ -38,12 +38,15 @@ snapshots as (
         on features.snapshot_date = judged_dates.snapshot_date
 ),
 
+-- only the transactions after the earliest judged snapshot can fall in a window: a monthly
+-- rebuild judges the latest year or so, and reads that year, not every transaction
 transactions as (
     select
         customer_id,
         transaction_date,
         amount
     from {{ ref('int_transactions_accepted') }}
+    where transaction_date > (select min(judged_dates.snapshot_date) from judged_dates)
 ),
 
 as_of as (
