@@ -3,24 +3,25 @@
     those dated <= T: the latest event date, the events in the trailing `engagement_window_days`
     (dates d with T - N < d <= T), and the channels used in the trailing 365 days.
     Activity is the largest source, so it is read once and no event is joined to every later
-    snapshot. Each event falls in the period that the next snapshot date closes (month ends,
-    and as_of_date); events are counted per customer, channel and period, together with, for
-    each snapshot whose engagement window starts inside that period, the events after the start.
+    snapshot. The computed snapshot dates cut time into periods: each event falls in the period
+    that the first computed snapshot on or after it closes (events after the latest one fall in
+    none). Events are counted per customer, channel and period, together with, for each
+    snapshot whose engagement window starts inside that period, the events after the start.
     Then, per customer and snapshot T:
     - the latest period on or before T gives the latest event date and the running event count;
     - events in the window = running count at T - running count at the period holding the
       window's start + that period's events after the start;
     - a channel counts while its latest event on or before T is less than 365 days old.
-    The periods that end on or before the earliest computed snapshot's window start and 365 days
-    before it (whichever is earlier) hold neither an event of a computed snapshot's window nor a
-    channel it counts: they are counted as one period, so a month added to a kept history reads
-    a year of periods per customer, not the whole range.
+    A full build cuts time at every month end; a month added to a kept history computes one
+    snapshot, so it counts one period per customer and channel, as the snapshot build does.
+    An event's period is found without a join to the snapshots: its month end (or as_of_date, or
+    the earliest snapshot for older dates: c360_snapshot_period) is a requested snapshot date,
+    and a small table maps each requested date to the computed one that closes its period.
 #}
 {%- set engagement_window_days = c360_validated_number('engagement_window_days', 1) -%}
 {%- set channel_window_days = 365 -%}
-{%- set folded_days = [engagement_window_days, channel_window_days] | max -%}
-{#- Window starts one period can hold: two month-end snapshots' and as_of_date's in a month; in
-    the first period, which holds every date before it, one per month of the window. -#}
+{#- Window starts one period can hold: those of the computed snapshots in the N days after the
+    period's end, which are month ends and as_of_date, one per 28 days and two more at most. -#}
 {%- set window_start_slots = range(1, (engagement_window_days | int) // 28 + 4) | list -%}
 {%- set channel_age_days = dbt.datediff(
     'by_channel_spans.last_event_date', 'snapshot_dates.snapshot_date', 'day') -%}
@@ -47,27 +48,23 @@ snapshot_dates as (
     where is_computed
 ),
 
-fold_bounds as (
-    select min({{ dbt.dateadd('day', -folded_days, 'snapshot_date') }}) as fold_date
-    from snapshot_dates
-),
-
--- first_period_end_date: the end of the first period, which holds every event on or before it
+-- the keys c360_snapshot_period gives run from the earliest requested date to as_of_date
 range_bounds as (
     select
-        max(requested_dates.as_of_date) as as_of_date,
-        greatest(
-            min(requested_dates.snapshot_date),
-            coalesce(
-                max(case
-                    when requested_dates.snapshot_date <= fold_bounds.fold_date
-                        then requested_dates.snapshot_date
-                end),
-                min(requested_dates.snapshot_date)
-            )
-        ) as first_period_end_date
+        max(as_of_date) as as_of_date,
+        min(snapshot_date) as earliest_snapshot_date
     from requested_dates
-    cross join fold_bounds
+),
+
+-- each requested date (a period key) and the computed snapshot that closes its period
+period_keys as (
+    select
+        requested_dates.snapshot_date as period_key,
+        min(snapshot_dates.snapshot_date) as period_end_date
+    from requested_dates
+    inner join snapshot_dates
+        on requested_dates.snapshot_date <= snapshot_dates.snapshot_date
+    group by requested_dates.snapshot_date
 ),
 
 -- each computed snapshot's engagement window starts after window_start_date, which lies in the
@@ -78,11 +75,14 @@ window_starts as (
         snapshot_dates.snapshot_date,
         {{ dbt.dateadd('day', -engagement_window_days, 'snapshot_dates.snapshot_date') }}
             as window_start_date,
-        {{ c360_snapshot_period(
-            dbt.dateadd('day', -engagement_window_days, 'snapshot_dates.snapshot_date'),
-            'range_bounds.first_period_end_date', 'range_bounds.as_of_date') }} as window_start_period
+        period_keys.period_end_date as window_start_period
     from snapshot_dates
     cross join range_bounds
+    inner join period_keys
+        on {{ c360_snapshot_period(
+            dbt.dateadd('day', -engagement_window_days, 'snapshot_dates.snapshot_date'),
+            'range_bounds.earliest_snapshot_date', 'range_bounds.as_of_date') }}
+        = period_keys.period_key
 ),
 
 numbered_window_starts as (
@@ -100,11 +100,21 @@ periods as (
                     then numbered_window_starts.window_start_date
             end) as window_start_{{ slot }},
         {% endfor -%}
-        requested_dates.snapshot_date as period_end_date
-    from requested_dates
+        snapshot_dates.snapshot_date as period_end_date
+    from snapshot_dates
     left join numbered_window_starts
-        on requested_dates.snapshot_date = numbered_window_starts.window_start_period
-    group by requested_dates.snapshot_date
+        on snapshot_dates.snapshot_date = numbered_window_starts.window_start_period
+    group by snapshot_dates.snapshot_date
+),
+
+-- the period keys with their period's window starts: one small table each event is joined to
+keyed_periods as (
+    select
+        period_keys.period_key,
+        periods.*
+    from period_keys
+    inner join periods
+        on period_keys.period_end_date = periods.period_end_date
 ),
 
 by_channel_period as (
@@ -120,10 +130,10 @@ by_channel_period as (
         count(*) as events
     from activity_events
     cross join range_bounds
-    inner join periods
+    inner join keyed_periods as periods
         on {{ c360_snapshot_period(
-            'activity_events.event_date', 'range_bounds.first_period_end_date',
-            'range_bounds.as_of_date') }} = periods.period_end_date
+            'activity_events.event_date', 'range_bounds.earliest_snapshot_date',
+            'range_bounds.as_of_date') }} = periods.period_key
     group by activity_events.customer_id, activity_events.channel, periods.period_end_date
 ),
 
