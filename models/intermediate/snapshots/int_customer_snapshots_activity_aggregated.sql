@@ -79,10 +79,9 @@ window_starts as (
     from snapshot_dates
     cross join range_bounds
     inner join period_keys
-        on {{ c360_snapshot_period(
+        on period_keys.period_key = {{ c360_snapshot_period(
             dbt.dateadd('day', -engagement_window_days, 'snapshot_dates.snapshot_date'),
             'range_bounds.earliest_snapshot_date', 'range_bounds.as_of_date') }}
-        = period_keys.period_key
 ),
 
 numbered_window_starts as (
