@@ -14,9 +14,7 @@
     - a channel counts while its latest event on or before T is less than 365 days old.
     A full build cuts time at every month end; a month added to a kept history computes one
     snapshot, so it counts one period per customer and channel, as the snapshot build does.
-    An event's period is found without a join to the snapshots: its month end (or as_of_date, or
-    the earliest snapshot for older dates: c360_snapshot_period) is a requested snapshot date,
-    and a small table maps each requested date to the computed one that closes its period.
+    An event's period is its date's key (c360_snapshot_period) looked up in int_snapshot_periods.
 #}
 {%- set engagement_window_days = c360_validated_number('engagement_window_days', 1) -%}
 {%- set channel_window_days = 365 -%}
@@ -56,15 +54,11 @@ range_bounds as (
     from requested_dates
 ),
 
--- each requested date (a period key) and the computed snapshot that closes its period
 period_keys as (
     select
-        requested_dates.snapshot_date as period_key,
-        min(snapshot_dates.snapshot_date) as period_end_date
-    from requested_dates
-    inner join snapshot_dates
-        on requested_dates.snapshot_date <= snapshot_dates.snapshot_date
-    group by requested_dates.snapshot_date
+        period_key,
+        period_end_date
+    from {{ ref('int_snapshot_periods') }}
 ),
 
 -- each computed snapshot's engagement window starts after window_start_date, which lies in the

@@ -8,7 +8,8 @@
     "Trailing N days" at T holds the dates d with T - N < d <= T.
     Two passes keep every join narrow, so that no day is joined to every later snapshot (at 1M
     customers with ten years of data that was 200M rows and ran out of memory):
-    - lifetime: each transaction falls in the period that the next snapshot date closes; the
+    - lifetime: each transaction falls in the period that the next computed snapshot date
+      closes (int_snapshot_periods: a month in a full build, everything in a month added); the
       periods with transactions are summed per customer, run cumulatively, and each is the
       latest one until the next, so a snapshot reads the span it falls in;
     - windowed: transactions summed per customer and day, each day joined only to the
@@ -67,6 +68,13 @@ range_bounds as (
     from requested_dates
 ),
 
+period_keys as (
+    select
+        period_key,
+        period_end_date
+    from {{ ref('int_snapshot_periods') }}
+),
+
 daily as (
     select
         customer_id,
@@ -87,20 +95,18 @@ daily as (
 by_period as (
     select
         transactions.customer_id,
-        {{ c360_snapshot_period(
-            'transactions.transaction_date', 'range_bounds.earliest_snapshot_date',
-            'range_bounds.as_of_date') }} as period_end_date,
+        period_keys.period_end_date,
         sum(transactions.amount) as net_amount,
         count(*) as transactions,
         min(transactions.transaction_date) as first_transaction_date,
         max(transactions.transaction_date) as last_transaction_date
     from transactions
     cross join range_bounds
-    group by
-        transactions.customer_id,
-        {{ c360_snapshot_period(
+    inner join period_keys
+        on period_keys.period_key = {{ c360_snapshot_period(
             'transactions.transaction_date', 'range_bounds.earliest_snapshot_date',
             'range_bounds.as_of_date') }}
+    group by transactions.customer_id, period_keys.period_end_date
 ),
 
 -- purchase days (days with a transaction of amount > 0, valued at the sum of those amounts),
@@ -118,20 +124,18 @@ purchase_days as (
 purchase_days_by_period as (
     select
         purchase_days.customer_id,
-        {{ c360_snapshot_period(
-            'purchase_days.transaction_date', 'range_bounds.earliest_snapshot_date',
-            'range_bounds.as_of_date') }} as period_end_date,
+        period_keys.period_end_date,
         count(*) as purchase_days,
         sum(purchase_days.day_value) as purchase_value,
         min(purchase_days.transaction_date) as first_purchase_date,
         max(purchase_days.transaction_date) as last_purchase_date
     from purchase_days
     cross join range_bounds
-    group by
-        purchase_days.customer_id,
-        {{ c360_snapshot_period(
+    inner join period_keys
+        on period_keys.period_key = {{ c360_snapshot_period(
             'purchase_days.transaction_date', 'range_bounds.earliest_snapshot_date',
             'range_bounds.as_of_date') }}
+    group by purchase_days.customer_id, period_keys.period_end_date
 ),
 
 -- the value of each customer's first purchase day (the purchase model leaves it out of the
