@@ -9,12 +9,24 @@
     a requested snapshot date, the period_key here; period_end_date is the first computed
     snapshot date on or after it. A full build computes every month end, so each month is a
     period; a month added to a kept history computes one snapshot, so one period holds all.
+    Every row also carries the bounds c360_snapshot_period takes (the earliest requested date
+    and as_of_date), so its readers find a row's key from this model alone.
 #}
 
 with
 
 requested_dates as (
-    select snapshot_date from {{ ref('int_snapshot_dates') }}
+    select
+        snapshot_date,
+        as_of_date
+    from {{ ref('int_snapshot_dates') }}
+),
+
+range_bounds as (
+    select
+        min(snapshot_date) as earliest_snapshot_date,
+        max(as_of_date) as as_of_date
+    from requested_dates
 ),
 
 computed_dates as (
@@ -25,11 +37,17 @@ computed_dates as (
 final as (
     select
         requested_dates.snapshot_date as period_key,
-        min(computed_dates.snapshot_date) as period_end_date
+        min(computed_dates.snapshot_date) as period_end_date,
+        range_bounds.earliest_snapshot_date,
+        range_bounds.as_of_date
     from requested_dates
+    cross join range_bounds
     inner join computed_dates
         on requested_dates.snapshot_date <= computed_dates.snapshot_date
-    group by requested_dates.snapshot_date
+    group by
+        requested_dates.snapshot_date,
+        range_bounds.earliest_snapshot_date,
+        range_bounds.as_of_date
 )
 
 select * from final

@@ -34,31 +34,26 @@ activity_events as (
     from {{ ref('int_activity_events_accepted') }}
 ),
 
-requested_dates as (
-    select
-        snapshot_date,
-        as_of_date
-    from {{ ref('int_snapshot_dates') }}
-),
-
 snapshot_dates as (
     select snapshot_date from {{ ref('int_snapshot_dates') }}
     where is_computed
 ),
 
--- the keys c360_snapshot_period gives run from the earliest requested date to as_of_date
-range_bounds as (
-    select
-        max(as_of_date) as as_of_date,
-        min(snapshot_date) as earliest_snapshot_date
-    from requested_dates
-),
-
+-- the periods, and the bounds c360_snapshot_period takes to give a date its period_key
 period_keys as (
     select
         period_key,
-        period_end_date
+        period_end_date,
+        earliest_snapshot_date,
+        as_of_date
     from {{ ref('int_snapshot_periods') }}
+),
+
+range_bounds as (
+    select
+        min(earliest_snapshot_date) as earliest_snapshot_date,
+        max(as_of_date) as as_of_date
+    from period_keys
 ),
 
 -- each computed snapshot's engagement window starts after window_start_date, which lies in the

@@ -43,13 +43,6 @@ customers as (
     from {{ ref('int_customer_snapshots') }}
 ),
 
-requested_dates as (
-    select
-        snapshot_date,
-        as_of_date
-    from {{ ref('int_snapshot_dates') }}
-),
-
 snapshot_dates as (
     select
         snapshot_date,
@@ -61,18 +54,21 @@ snapshot_dates as (
     where is_computed
 ),
 
-range_bounds as (
-    select
-        min(snapshot_date) as earliest_snapshot_date,
-        max(as_of_date) as as_of_date
-    from requested_dates
-),
-
+-- the periods, and the bounds c360_snapshot_period takes to give a date its period_key
 period_keys as (
     select
         period_key,
-        period_end_date
+        period_end_date,
+        earliest_snapshot_date,
+        as_of_date
     from {{ ref('int_snapshot_periods') }}
+),
+
+range_bounds as (
+    select
+        min(earliest_snapshot_date) as earliest_snapshot_date,
+        max(as_of_date) as as_of_date
+    from period_keys
 ),
 
 daily as (
