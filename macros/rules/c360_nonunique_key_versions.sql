@@ -4,28 +4,26 @@
     `key_versions` (distinct versions of its key). Keys read once are left out, so the result
     is small, and a staging model can take the raw rows of every other key as they are.
 
-    `relation` is named in each CTE rather than in one import CTE: DuckDB materialises a CTE
-    that is read twice, which would copy the whole file.
+    The relation is read twice: once to count each key's rows (the NULL key is one group, so
+    its rows come out with the repeated keys), once to take the rows of the keys found. It is
+    named in each CTE rather than in one import CTE: DuckDB materialises a CTE that is read
+    twice, which would copy the whole file.
 #}
 {% macro c360_nonunique_key_versions(relation, key, columns) %}
 with
 
-repeated_keys as (
+nonunique_keys as (
     select {{ key }}
     from {{ relation }}
     group by {{ key }}
-    having count(*) > 1
+    having count(*) > 1 or {{ key }} is null
 ),
 
 nonunique_key_rows as (
     select source_rows.*
     from {{ relation }} as source_rows
-    inner join repeated_keys
-        on source_rows.{{ key }} = repeated_keys.{{ key }}
-    union all
-    select *
-    from {{ relation }}
-    where {{ key }} is null
+    inner join nonunique_keys
+        on source_rows.{{ key }} is not distinct from nonunique_keys.{{ key }}
 ),
 
 versions as (
