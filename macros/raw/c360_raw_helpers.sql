@@ -141,26 +141,54 @@
 {% endmacro %}
 
 {#
-    ISO text ending in an offset (Z, +02, +02:00, -0500) or a zone name (` Europe/Paris`)
-    rewritten as text of the wall-clock time in `zone`; other text passes unchanged (staging
-    parses it, and rejects what does not parse).
+    Text holding a time followed by a time zone (`10:00Z`, `10:00:00+02`, `10:00:00 -05:00`,
+    `10:00:00 UTC`, `10:00:00 Europe/Paris`) rewritten as text of the wall-clock time in
+    `zone`; other text passes unchanged, and staging parses it (a bare date such as
+    `2025-01-01` has no zone: its `-01` is the day, not an offset).
+
+    A zone the engine cannot read makes the value unparseable, never a time taken as if it had
+    no zone: DuckDB's plain timestamp cast drops whatever follows the time (`+02`, `Mars/Base`),
+    so a value it would still read comes out as `time zone not understood: <the text>`, which
+    staging rejects as unparseable_value with the text in its raw row. A value that does not
+    parse as a time at all (`2025-13-01T10:00:00+02:00`) passes unchanged, and is rejected the
+    same way. Spark reads fewer forms than DuckDB (not `10:00-0500`, for one):
+    those rows are rejected there, not misread.
 #}
 {% macro c360_text_timestamp_in_zone(expression, zone) %}
     {{ return(adapter.dispatch('c360_text_timestamp_in_zone', 'customer360')(expression, zone)) }}
 {% endmacro %}
 
+{# A time (H:MM, H:MM:SS, with a fraction) followed by something that is not part of it. #}
+{% macro c360_time_zone_suffix_pattern() -%}
+    [0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]*)?)? *[^ 0-9.,:]
+{%- endmacro %}
+
+{# `10:00:00 +02:00` as `10:00:00+02:00`, which the engines' casts read (in ISO text a space
+   comes before a sign only ahead of an offset). #}
+{% macro c360_offset_space_removed(expression) -%}
+    replace(replace({{ expression }}, ' +', '+'), ' -', '-')
+{%- endmacro %}
+
 {% macro default__c360_text_timestamp_in_zone(expression, zone) %}
-    {{ return("case when regexp_matches(" ~ expression
-        ~ ", '(Z|[+-][0-9]{2}(:?[0-9]{2})?| [A-Za-z_]+/[A-Za-z_/]+)$') then cast("
-        ~ c360_timestamptz_in_zone('try_cast(' ~ expression ~ ' as timestamptz)', zone)
-        ~ " as varchar) else " ~ expression ~ " end") }}
+    {%- set converted = c360_timestamptz_in_zone(
+        "try_cast(" ~ c360_offset_space_removed(expression) ~ " as timestamptz)",
+        zone) -%}
+    {{ return("case when regexp_matches(" ~ expression ~ ", '" ~ c360_time_zone_suffix_pattern()
+        ~ "') then coalesce(cast(" ~ converted ~ " as varchar), case when try_cast("
+        ~ expression ~ " as timestamp) is null then " ~ expression
+        ~ " else 'time zone not understood: ' || " ~ expression ~ " end) else "
+        ~ expression ~ " end") }}
 {% endmacro %}
 
 {% macro spark__c360_text_timestamp_in_zone(expression, zone) %}
-    {{ return("case when " ~ expression
-        ~ " rlike '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$' then cast("
-        ~ c360_timestamptz_in_zone('to_timestamp(' ~ expression ~ ')', zone)
-        ~ " as string) else " ~ expression ~ " end") }}
+    {%- set converted = c360_timestamptz_in_zone(
+        "try_cast(" ~ c360_offset_space_removed(expression) ~ " as timestamp)",
+        zone) -%}
+    {{ return("case when " ~ expression ~ " rlike '" ~ c360_time_zone_suffix_pattern()
+        ~ "' then coalesce(cast(" ~ converted ~ " as string), case when try_cast("
+        ~ expression ~ " as timestamp_ntz) is null then " ~ expression
+        ~ " else concat('time zone not understood: ', " ~ expression ~ ") end) else "
+        ~ expression ~ " end") }}
 {% endmacro %}
 
 {#

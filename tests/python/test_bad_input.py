@@ -291,6 +291,58 @@ def test_a_timestamptz_column_is_read_in_the_time_zone(parquet_build: Workspace)
     assert rows["T2"] == "2025-06-30 10:00:00"
 
 
+# Text timestamps read in time_zone America/New_York (UTC-5 in January): (text, the wall-clock
+# time staged, or the rejection).
+ZONED_TEXT = {
+    "T01": ("2025-01-10", "2025-01-10 00:00:00"),  # a date: its "-10" is the day, not an offset
+    "T02": ("2025-01-10 10:00:00", "2025-01-10 10:00:00"),  # no zone: already in time_zone
+    "T03": ("2025-01-10T10:00:00Z", "2025-01-10 05:00:00"),
+    "T04": ("2025-01-10 10:00:00 +02:00", "2025-01-10 03:00:00"),  # a space before the offset
+    "T05": ("2025-01-10T10:00-0500", "2025-01-10 10:00:00"),
+    "T06": ("2025-01-10 10:00:00 UTC", "2025-01-10 05:00:00"),
+    "T07": ("2025-01-10 10:00:00 Europe/Paris", "2025-01-10 04:00:00"),
+    "T08": ("2025-01-10 10:00:00 Mars/Base", "unparseable_value"),  # not read as 10:00
+    "T09": ("2025-13-10T10:00:00+02:00", "unparseable_value"),  # present, so not missing
+    "T10": ("2025-02-30", "unparseable_value"),
+}
+
+
+def test_text_times_are_read_in_the_time_zone_and_an_unknown_zone_is_rejected(
+    tmp_path: Path,
+) -> None:
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_text(
+        CUSTOMERS_HEADER + "C001,Alpha,Software,EMEA,DE,10,2020-01-01,\n"
+    )
+    (ws.raw_dir / "transactions.csv").write_text(
+        TRANSACTIONS_HEADER
+        + "".join(f"{key},C001,{text},10.00,new\n" for key, (text, _) in ZONED_TEXT.items())
+    )
+    vars_ = "{as_of_date: 2025-06-30, time_zone: America/New_York, rejected_min_rows: 1000}"
+    result = ws.c360("build", "--no-publish", "--vars", vars_, "--", *SUBSET)
+    assert_ok(result)
+    staged = dict(
+        query(
+            ws.duckdb_path,
+            "select transaction_id, coalesce(rejection_reason, cast(transaction_ts as varchar)) "
+            "from intermediate.int_transactions_validated",
+        )
+    )
+    assert staged == {key: expected for key, (_, expected) in ZONED_TEXT.items()}
+    assert query(
+        ws.duckdb_path, "select signup_date::varchar from staging.stg_customer360__customers"
+    ) == [("2020-01-01",)]
+    raw_rows = dict(
+        query(
+            ws.duckdb_path,
+            f"select source_key, raw_row->>'transaction_ts' from main.{REJECTED} "
+            "where source_table = 'transactions'",
+        )
+    )
+    assert raw_rows["T08"] == "time zone not understood: 2025-01-10 10:00:00 Mars/Base"
+    assert raw_rows["T09"] == "2025-13-10T10:00:00+02:00"
+
+
 # --- runs that stop in the on-run-start hook -------------------------------------------------
 
 
