@@ -39,6 +39,7 @@
                 ~ " at line " ~ bad_encoding ~ "; convert it to UTF-8, or set var csv_encoding"
                 ~ " to its encoding (utf-8, utf-16 or latin-1)") }}
         {%- endif -%}
+        {%- do c360_check_csv_header(table_name, path, literal_path) -%}
         {#- a line can fail on several columns; it is one rejected line, with its first error -#}
         {%- do run_query('insert into ' ~ c360_raw_schema() ~ ".csv_rejected_lines select '"
             ~ table_name ~ "', line, cast(error_type as varchar), column_name, csv_line,"
@@ -63,4 +64,28 @@
     {%- else -%}
         {{ return("parquet.`" ~ c360_glob_escape(path) | replace('`', '``') ~ "`") }}
     {%- endif -%}
+{% endmacro %}
+
+{#
+    Stop the run when a CSV header names a column twice (`amount,...,Amount`): the reader would
+    rename the second `amount_1` and staging would take the first without a word. Names
+    compare as the contract check compares them, trimmed and in lower case. (Spark renames
+    both copies, so there the contract check finds the column missing.)
+#}
+{% macro c360_check_csv_header(table_name, path, literal_path) %}
+    {%- set header = run_query('select * from read_csv(' ~ literal_path
+        ~ ", header = false, all_varchar = true, auto_detect = true, delim = '"
+        ~ c360_sql_escape(var('csv_delimiter')) ~ "', quote = '\"', escape = '\"', encoding = '"
+        ~ c360_sql_escape(var('csv_encoding')) ~ "', ignore_errors = true) limit 1") -%}
+    {%- set seen = {} -%}
+    {%- for value in (header.rows[0] if header.rows else []) -%}
+        {%- set name = (value or '') | trim | lower -%}
+        {%- if name in seen -%}
+            {{ exceptions.raise_compiler_error(
+                "customer360: raw table '" ~ table_name ~ "' (file '" ~ path ~ "') names column '"
+                ~ name ~ "' twice in its header (columns " ~ seen[name] ~ " and " ~ loop.index
+                ~ "); each column must appear once") }}
+        {%- endif -%}
+        {%- do seen.update({name: loop.index}) -%}
+    {%- endfor -%}
 {% endmacro %}

@@ -363,6 +363,21 @@ def test_a_required_table_without_rows_fails_the_build_by_name(tmp_path: Path) -
     assert "is an empty file (0 bytes)" in output(result)
 
 
+def test_a_column_named_twice_in_a_csv_header_fails_the_build_by_name(tmp_path: Path) -> None:
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_text(CUSTOMERS_HEADER + "C1,A,,,,,2020-01-01,\n")
+    (ws.raw_dir / "transactions.csv").write_text(
+        "transaction_id,customer_id,transaction_ts,Amount,transaction_type, amount\n"
+        "T1,C1,2025-01-01,10.00,new,20.00\n"
+    )
+    result = run_until_hook(ws)
+    assert result.returncode != 0
+    assert (
+        f"customer360: raw table 'transactions' (file '{ws.raw_dir}/transactions.csv') names "
+        "column 'amount' twice in its header (columns 4 and 6); each column must appear once"
+    ) in output(result)
+
+
 def test_encoding_and_delimiter_are_vars(tmp_path: Path) -> None:
     ws = workspace_in(tmp_path)
     (ws.raw_dir / "customers.csv").write_bytes(
