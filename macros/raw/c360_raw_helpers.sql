@@ -110,12 +110,18 @@
     - text is trimmed, and text left empty is NULL (' C001' and 'C001' are one key);
     - a timestamp with a time zone (Parquet TIMESTAMPTZ), or ISO text with an offset or a zone
       (`2025-01-01T10:00:00+02:00`), is converted to var `time_zone` before staging takes its
-      day; a timestamp without one is taken to be in `time_zone` already.
+      day; a timestamp without one is taken to be in `time_zone` already;
+    - a 32-bit float (Parquet FLOAT) is read as the text of its shortest decimal form: 19.99
+      stored as a float is 19.9899997711..., which no cast to cents takes as 19.99, while its
+      text is `19.99` (a 64-bit DOUBLE converts exactly as it is).
 #}
 {% macro c360_raw_column_sql(column, actual_type) %}
     {%- set family = c360_raw_type_family(actual_type) -%}
     {%- set contract = column.data_type | lower -%}
-    {%- if family == 'timestamptz' -%}
+    {%- if actual_type | trim | upper in ['FLOAT', 'FLOAT4', 'REAL'] -%}
+        {{ return('cast(' ~ column.name ~ ' as ' ~ c360_sql_type('varchar') ~ ') as '
+            ~ column.name) }}
+    {%- elif family == 'timestamptz' -%}
         {{ return(c360_timestamptz_in_zone(column.name, var('time_zone')) ~ ' as ' ~ column.name) }}
     {%- elif family == 'text' and contract in ['date', 'timestamp'] -%}
         {{ return(c360_text_timestamp_in_zone("nullif(trim(" ~ column.name ~ "), '')",

@@ -291,6 +291,41 @@ def test_a_timestamptz_column_is_read_in_the_time_zone(parquet_build: Workspace)
     assert rows["T2"] == "2025-06-30 10:00:00"
 
 
+def test_float_amounts_are_read_at_the_cents_they_print_as(tmp_path: Path) -> None:
+    ws = workspace_in(tmp_path)
+    amounts = ["19.99", "1234.56", "0.07", "-5.1", "100"]
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select 'C1' as customer_id, 'Alpha' as customer_name, "
+            "null::varchar as industry, null::varchar as region, null::varchar as country_code, "
+            "10 as employee_count, date '2020-01-01' as signup_date, "
+            "null::varchar as account_owner_id) "
+            f"to '{ws.raw_dir}/customers.parquet' (format parquet)"
+        )
+        # a 32-bit float column: 19.99 is stored as 19.9899997711...
+        con.execute(
+            "copy (select 'T' || i as transaction_id, 'C1' as customer_id, "
+            "timestamp '2025-06-01 10:00:00' as transaction_ts, "
+            "cast(amount as float) as amount, 'new' as transaction_type "
+            "from unnest($amounts) with ordinality as t(amount, i)) "
+            f"to '{ws.raw_dir}/transactions.parquet' (format parquet)",
+            {"amounts": amounts},
+        )
+    assert_ok(ws.c360("build", "--no-publish", "--", *SUBSET))
+    staged = query(
+        ws.duckdb_path,
+        "select cast(amount as varchar), rejection_reason "
+        "from intermediate.int_transactions_validated order by transaction_id",
+    )
+    assert staged == [
+        ("19.99", None),
+        ("1234.56", None),
+        ("0.07", None),
+        ("-5.10", None),
+        ("100.00", None),
+    ]
+
+
 # Text timestamps read in time_zone America/New_York (UTC-5 in January): (text, the wall-clock
 # time staged, or the rejection).
 ZONED_TEXT = {
