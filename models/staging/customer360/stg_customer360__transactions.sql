@@ -8,9 +8,10 @@
     ('transaction_ts is null', 'missing_value', 'transaction_ts'),
     ('parsed_transaction_ts is null', 'unparseable_value', 'transaction_ts'),
     ('amount is null', 'missing_value', 'amount'),
-    ('parsed_amount is null', 'unparseable_value', 'amount'),
-    ('abs(parsed_amount) > ' ~ c360_validated_number('transaction_amount_max_abs', 0, 1e15),
+    ('amount_number is null', 'unparseable_value', 'amount'),
+    ('abs(amount_number) > ' ~ c360_validated_number('transaction_amount_max_abs', 0, 1e15),
         'value_out_of_range', 'amount'),
+    ('parsed_amount is null', 'unparseable_value', 'amount'),
     ('transaction_type is null', 'missing_value', 'transaction_type'),
     ('cast(transaction_type as ' ~ dbt.type_string() ~ ') not in '
         ~ c360_sql_list(var('transaction_types')), 'value_out_of_set', 'transaction_type'),
@@ -36,6 +37,9 @@ parsed as (
     select
         *,
         {{ c360_parse_timestamp('transaction_ts') }} as parsed_transaction_ts,
+        -- the number as written, so an amount too large for cents is out of range, not
+        -- unparseable; parsed_amount is NULL besides for a fraction of a cent
+        {{ c360_try_cast('amount', 'decimal(38, 9)') }} as amount_number,
         {{ c360_parse_money('amount') }} as parsed_amount
     from deduplicated
 ),
