@@ -176,24 +176,34 @@
 {%- endmacro %}
 
 {% macro default__c360_text_timestamp_in_zone(expression, zone) %}
-    {%- set converted = c360_timestamptz_in_zone(
-        "try_cast(" ~ c360_offset_space_removed(expression) ~ " as timestamptz)",
-        zone) -%}
-    {{ return("case when regexp_matches(" ~ expression ~ ", '" ~ c360_time_zone_suffix_pattern()
-        ~ "') then coalesce(cast(" ~ converted ~ " as varchar), case when try_cast("
-        ~ expression ~ " as timestamp) is null then " ~ expression
-        ~ " else 'time zone not understood: ' || " ~ expression ~ " end) else "
-        ~ expression ~ " end") }}
+    {{ return(c360_zoned_text_sql(
+        expression,
+        matches="regexp_matches(" ~ expression ~ ", '" ~ c360_time_zone_suffix_pattern() ~ "')",
+        instant="try_cast(" ~ c360_offset_space_removed(expression) ~ " as timestamptz)",
+        naive_type='timestamp',
+        zone=zone)) }}
 {% endmacro %}
 
 {% macro spark__c360_text_timestamp_in_zone(expression, zone) %}
-    {%- set converted = c360_timestamptz_in_zone(
-        "try_cast(" ~ c360_offset_space_removed(expression) ~ " as timestamp)",
-        zone) -%}
-    {{ return("case when " ~ expression ~ " rlike '" ~ c360_time_zone_suffix_pattern()
-        ~ "' then coalesce(cast(" ~ converted ~ " as string), case when try_cast("
-        ~ expression ~ " as timestamp_ntz) is null then " ~ expression
-        ~ " else concat('time zone not understood: ', " ~ expression ~ ") end) else "
+    {{ return(c360_zoned_text_sql(
+        expression,
+        matches=expression ~ " rlike '" ~ c360_time_zone_suffix_pattern() ~ "'",
+        instant="try_cast(" ~ c360_offset_space_removed(expression) ~ " as timestamp)",
+        naive_type='timestamp_ntz',
+        zone=zone)) }}
+{% endmacro %}
+
+{#
+    The one shape of c360_text_timestamp_in_zone on every engine: where `matches` (a zone after
+    the time), the wall-clock text of `instant` in `zone`; failing that, the text itself when it
+    is no time without its zone either (cast to `naive_type`), else the text marked as not
+    understood; elsewhere the text.
+#}
+{% macro c360_zoned_text_sql(expression, matches, instant, naive_type, zone) %}
+    {{ return("case when " ~ matches ~ " then coalesce(cast("
+        ~ c360_timestamptz_in_zone(instant, zone) ~ " as " ~ c360_sql_type('varchar')
+        ~ "), case when try_cast(" ~ expression ~ " as " ~ naive_type ~ ") is null then "
+        ~ expression ~ " else 'time zone not understood: ' || " ~ expression ~ " end) else "
         ~ expression ~ " end") }}
 {% endmacro %}
 

@@ -67,6 +67,13 @@ def run_until_hook(ws: Workspace, *dbt_args: str) -> subprocess.CompletedProcess
     return ws.dbt("run", "--select", "stg_customer360__customers", *dbt_args)
 
 
+def hook_failure(ws: Workspace) -> str:
+    """The output of a run that the on-run-start hook stopped (it must fail)."""
+    result = run_until_hook(ws)
+    assert result.returncode != 0
+    return output(result)
+
+
 # --- one CSV build: time zones, ragged lines, trimming, quotes, odd path, empty tables --------
 
 CSV_VARS = (
@@ -220,18 +227,23 @@ def test_alerts_escape_text_from_the_data(csv_build: Workspace) -> None:
 # --- a Parquet build with the analysis date taken from the data ------------------------------
 
 
+def write_one_customer_parquet(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
+    """customers.parquet with one customer, C1, signed up on 2020-01-01."""
+    con.execute(
+        "copy (select 'C1' as customer_id, 'Alpha' as customer_name, "
+        "null::varchar as industry, null::varchar as region, null::varchar as country_code, "
+        "10 as employee_count, date '2020-01-01' as signup_date, "
+        "null::varchar as account_owner_id) "
+        f"to '{raw_dir}/customers.parquet' (format parquet)"
+    )
+
+
 @pytest.fixture(scope="module")
 def parquet_build(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = workspace_in(tmp_path_factory.mktemp("parquet"))
     with duckdb.connect() as con:
         con.execute("set timezone = 'UTC'")
-        con.execute(
-            "copy (select 'C1' as customer_id, 'Alpha' as customer_name, "
-            "null::varchar as industry, null::varchar as region, null::varchar as country_code, "
-            "10 as employee_count, date '2020-01-01' as signup_date, "
-            "null::varchar as account_owner_id) "
-            f"to '{ws.raw_dir}/customers.parquet' (format parquet)"
-        )
+        write_one_customer_parquet(con, ws.raw_dir)
         # a TIMESTAMPTZ column, one stray far-future row
         con.execute(
             "copy (select transaction_id, 'C1' as customer_id, "
@@ -295,13 +307,7 @@ def test_float_amounts_are_read_at_the_cents_they_print_as(tmp_path: Path) -> No
     ws = workspace_in(tmp_path)
     amounts = ["19.99", "1234.56", "0.07", "-5.1", "100"]
     with duckdb.connect() as con:
-        con.execute(
-            "copy (select 'C1' as customer_id, 'Alpha' as customer_name, "
-            "null::varchar as industry, null::varchar as region, null::varchar as country_code, "
-            "10 as employee_count, date '2020-01-01' as signup_date, "
-            "null::varchar as account_owner_id) "
-            f"to '{ws.raw_dir}/customers.parquet' (format parquet)"
-        )
+        write_one_customer_parquet(con, ws.raw_dir)
         # a 32-bit float column: 19.99 is stored as 19.9899997711...
         con.execute(
             "copy (select 'T' || i as transaction_id, 'C1' as customer_id, "
@@ -385,17 +391,14 @@ def test_a_required_table_without_rows_fails_the_build_by_name(tmp_path: Path) -
     ws = workspace_in(tmp_path)
     (ws.raw_dir / "customers.csv").write_text(CUSTOMERS_HEADER + "C1,A,,,,,2020-01-01,\n")
     (ws.raw_dir / "transactions.csv").write_text(TRANSACTIONS_HEADER)
-    result = run_until_hook(ws)
-    assert result.returncode != 0
     assert (
         f"customer360: required raw table 'transactions' (file '{ws.raw_dir}/transactions.csv') "
         "has no rows"
-    ) in output(result)
+    ) in hook_failure(ws)
     (ws.raw_dir / "transactions.csv").write_bytes(b"")
-    result = run_until_hook(ws)
-    assert result.returncode != 0
-    assert "required raw table 'transactions'" in output(result)
-    assert "is an empty file (0 bytes)" in output(result)
+    failure = hook_failure(ws)
+    assert "required raw table 'transactions'" in failure
+    assert "is an empty file (0 bytes)" in failure
 
 
 def test_a_column_named_twice_in_a_csv_header_fails_the_build_by_name(tmp_path: Path) -> None:
@@ -405,12 +408,10 @@ def test_a_column_named_twice_in_a_csv_header_fails_the_build_by_name(tmp_path: 
         "transaction_id,customer_id,transaction_ts,Amount,transaction_type, amount\n"
         "T1,C1,2025-01-01,10.00,new,20.00\n"
     )
-    result = run_until_hook(ws)
-    assert result.returncode != 0
     assert (
         f"customer360: raw table 'transactions' (file '{ws.raw_dir}/transactions.csv') names "
         "column 'amount' twice in its header (columns 4 and 6); each column must appear once"
-    ) in output(result)
+    ) in hook_failure(ws)
 
 
 def test_encoding_and_delimiter_are_vars(tmp_path: Path) -> None:
