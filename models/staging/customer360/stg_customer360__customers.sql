@@ -4,8 +4,9 @@
     ('customer_name is null', 'missing_value', 'customer_name'),
     ('signup_date is null', 'missing_value', 'signup_date'),
     ('parsed_signup_date is null', 'unparseable_value', 'signup_date'),
+    ('employee_count is not null and employee_count_number is null', 'unparseable_value', 'employee_count'),
+    ('employee_count_number not between 0 and ' ~ c360_integer_max(), 'value_out_of_range', 'employee_count'),
     ('employee_count is not null and parsed_employee_count is null', 'unparseable_value', 'employee_count'),
-    ('parsed_employee_count < 0', 'value_out_of_range', 'employee_count'),
     ('country_code is not null and cast(country_code as ' ~ dbt.type_string() ~ ') not in '
         ~ c360_sql_list(c360_iso_country_codes()), 'value_out_of_set', 'country_code'),
 ] -%}
@@ -25,6 +26,7 @@ parsed as (
     select
         *,
         {{ c360_parse_date('signup_date') }} as parsed_signup_date,
+        {{ c360_parse_number('employee_count') }} as employee_count_number,
         {{ c360_parse_integer('employee_count') }} as parsed_employee_count,
         count(*) over (partition by customer_id) as key_versions
     from deduplicated

@@ -11,8 +11,9 @@
     ('priority is null', 'missing_value', 'priority'),
     ('cast(priority as ' ~ dbt.type_string() ~ ') not in ' ~ c360_sql_list(var('ticket_priorities')),
         'value_out_of_set', 'priority'),
+    ('csat_score is not null and csat_score_number is null', 'unparseable_value', 'csat_score'),
+    ('csat_score_number not between 1 and 5', 'value_out_of_range', 'csat_score'),
     ('csat_score is not null and parsed_csat_score is null', 'unparseable_value', 'csat_score'),
-    ('parsed_csat_score not between 1 and 5', 'value_out_of_range', 'csat_score'),
 ] -%}
 
 with
@@ -36,6 +37,7 @@ parsed as (
         *,
         {{ c360_parse_timestamp('opened_ts') }} as parsed_opened_ts,
         {{ c360_parse_timestamp('resolved_ts') }} as parsed_resolved_ts,
+        {{ c360_parse_number('csat_score') }} as csat_score_number,
         {{ c360_parse_integer('csat_score') }} as parsed_csat_score
     from deduplicated
 ),

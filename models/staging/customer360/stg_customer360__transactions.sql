@@ -37,9 +37,7 @@ parsed as (
     select
         *,
         {{ c360_parse_timestamp('transaction_ts') }} as parsed_transaction_ts,
-        -- the number as written, so an amount too large for cents is out of range, not
-        -- unparseable; parsed_amount is NULL besides for a fraction of a cent
-        {{ c360_try_cast('amount', 'decimal(38, 9)') }} as amount_number,
+        {{ c360_parse_number('amount') }} as amount_number,
         {{ c360_parse_money('amount') }} as parsed_amount
     from deduplicated
 ),
