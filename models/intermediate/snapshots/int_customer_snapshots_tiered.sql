@@ -1,7 +1,9 @@
 {#
     Tier, portfolio share, High-Value Enterprise flag and segment, per snapshot.
     - customer_tier: the tier of `tier_thresholds` with the highest min_revenue_12m that
-      revenue_12m reaches (bounds inclusive); the lowest tier catches everything below.
+      revenue_12m reaches (bounds inclusive); the lowest tier catches everything below. The
+      tiers are looked up in two ordered lists (c360_band_label), not by a join on an
+      inequality, which sorted every customer-snapshot row with its whole payload.
     - A portfolio is the customers of one snapshot sharing an account_owner_id; customers
       without an owner form one pooled portfolio (NULL owners are matched with `is not distinct
       from`). portfolio_contribution_pct = 100 * revenue_12m / portfolio total, 0 when the total
@@ -36,35 +38,25 @@ tiers as (
     from {{ ref('tier_thresholds') }}
 ),
 
-lowest_tier as (
-    select customer_tier from tiers
-    where min_revenue_12m = (select min(bounds.min_revenue_12m) from tiers as bounds)
-),
-
--- tiers with the bound of the next tier up, so each revenue falls in exactly one band
+-- the tiers' lower bounds in increasing order, and their names in the same order
 tier_bands as (
     select
-        customer_tier,
-        min_revenue_12m,
-        lead(min_revenue_12m) over (order by min_revenue_12m) as next_min_revenue_12m
+        {{ c360_ordered_list('min_revenue_12m', 'min_revenue_12m') }} as lower_bounds,
+        {{ c360_ordered_list('customer_tier', 'min_revenue_12m') }} as tier_names
     from tiers
 ),
 
 tiered as (
     select
         customers.*,
-        coalesce(tier_bands.customer_tier, (select customer_tier from lowest_tier)) as customer_tier,
+        {{ c360_band_label('customers.revenue_12m', 'tier_bands.lower_bounds',
+            'tier_bands.tier_names') }} as customer_tier,
         portfolios.portfolio_revenue_12m
     from customers
     inner join portfolios
         on customers.snapshot_date = portfolios.snapshot_date
             and customers.account_owner_id is not distinct from portfolios.account_owner_id
-    left join tier_bands
-        on customers.revenue_12m >= tier_bands.min_revenue_12m
-            and (
-                tier_bands.next_min_revenue_12m is null
-                or customers.revenue_12m < tier_bands.next_min_revenue_12m
-            )
+    cross join tier_bands
 ),
 
 flagged as (
