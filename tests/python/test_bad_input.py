@@ -332,6 +332,40 @@ def test_float_amounts_are_read_at_the_cents_they_print_as(tmp_path: Path) -> No
     ]
 
 
+def test_a_non_finite_double_is_rejected_and_its_raw_row_is_strict_json(tmp_path: Path) -> None:
+    """DuckDB writes a NaN DOUBLE as a bare NaN token: the raw row must still be JSON."""
+    ws = workspace_in(tmp_path)
+    with duckdb.connect() as con:
+        write_one_customer_parquet(con, ws.raw_dir)
+        con.execute(
+            "copy (select transaction_id, 'C1' as customer_id, "
+            "timestamp '2025-06-01 10:00:00' as transaction_ts, "
+            "cast(amount as double) as amount, 'new' as transaction_type "
+            "from (values ('T1', '19.99'), ('T2', 'nan'), ('T3', 'inf'), ('T4', '-inf')) "
+            f"as t(transaction_id, amount)) to '{ws.raw_dir}/transactions.parquet' (format parquet)"
+        )
+    assert_ok(ws.c360("build", "--no-publish", "--", *SUBSET))
+    rejected = query(
+        ws.duckdb_path,
+        f"select source_key, reason, cast(raw_row as varchar) from {REJECTED} "
+        "where source_table = 'transactions' order by source_key",
+    )
+
+    def no_constants(token: str) -> None:
+        raise AssertionError(f"not strict JSON: bare {token}")
+
+    rows = {
+        key: (reason, json.loads(raw, parse_constant=no_constants)) for key, reason, raw in rejected
+    }
+    assert {key: reason for key, (reason, _) in rows.items()} == {
+        "T2": "unparseable_value",
+        "T3": "unparseable_value",
+        "T4": "unparseable_value",
+    }
+    assert [row["amount"] for _, row in rows.values()] == ["NaN", "Infinity", "-Infinity"]
+    assert rows["T2"][1]["customer_id"] == "C1"
+
+
 # Text timestamps read in time_zone America/New_York (UTC-5 in January): (text, the wall-clock
 # time staged, or the rejection).
 ZONED_TEXT = {
