@@ -303,20 +303,24 @@ def test_a_timestamptz_column_is_read_in_the_time_zone(parquet_build: Workspace)
     assert rows["T2"] == "2025-06-30 10:00:00"
 
 
-def test_float_amounts_are_read_at_the_cents_they_print_as(tmp_path: Path) -> None:
-    ws = workspace_in(tmp_path)
-    amounts = ["19.99", "1234.56", "0.07", "-5.1", "100"]
+def write_amounts_parquet(raw_dir: Path, amounts: list[str], amount_type: str) -> None:
+    """Customer C1 and one transaction per amount (T1, T2, ...), its column of amount_type."""
     with duckdb.connect() as con:
-        write_one_customer_parquet(con, ws.raw_dir)
-        # a 32-bit float column: 19.99 is stored as 19.9899997711...
+        write_one_customer_parquet(con, raw_dir)
         con.execute(
             "copy (select 'T' || i as transaction_id, 'C1' as customer_id, "
             "timestamp '2025-06-01 10:00:00' as transaction_ts, "
-            "cast(amount as float) as amount, 'new' as transaction_type "
+            f"cast(amount as {amount_type}) as amount, 'new' as transaction_type "
             "from unnest($amounts) with ordinality as t(amount, i)) "
-            f"to '{ws.raw_dir}/transactions.parquet' (format parquet)",
+            f"to '{raw_dir}/transactions.parquet' (format parquet)",
             {"amounts": amounts},
         )
+
+
+def test_float_amounts_are_read_at_the_cents_they_print_as(tmp_path: Path) -> None:
+    ws = workspace_in(tmp_path)
+    # a 32-bit float column: 19.99 is stored as 19.9899997711...
+    write_amounts_parquet(ws.raw_dir, ["19.99", "1234.56", "0.07", "-5.1", "100"], "float")
     assert_ok(ws.c360("build", "--no-publish", "--", *SUBSET))
     staged = query(
         ws.duckdb_path,
@@ -335,15 +339,7 @@ def test_float_amounts_are_read_at_the_cents_they_print_as(tmp_path: Path) -> No
 def test_a_non_finite_double_is_rejected_and_its_raw_row_is_strict_json(tmp_path: Path) -> None:
     """DuckDB writes a NaN DOUBLE as a bare NaN token: the raw row must still be JSON."""
     ws = workspace_in(tmp_path)
-    with duckdb.connect() as con:
-        write_one_customer_parquet(con, ws.raw_dir)
-        con.execute(
-            "copy (select transaction_id, 'C1' as customer_id, "
-            "timestamp '2025-06-01 10:00:00' as transaction_ts, "
-            "cast(amount as double) as amount, 'new' as transaction_type "
-            "from (values ('T1', '19.99'), ('T2', 'nan'), ('T3', 'inf'), ('T4', '-inf')) "
-            f"as t(transaction_id, amount)) to '{ws.raw_dir}/transactions.parquet' (format parquet)"
-        )
+    write_amounts_parquet(ws.raw_dir, ["19.99", "nan", "inf", "-inf"], "double")
     assert_ok(ws.c360("build", "--no-publish", "--", *SUBSET))
     rejected = query(
         ws.duckdb_path,
