@@ -337,9 +337,12 @@ def test_float_amounts_are_read_at_the_cents_they_print_as(tmp_path: Path) -> No
 
 
 def test_a_non_finite_double_is_rejected_and_its_raw_row_is_strict_json(tmp_path: Path) -> None:
-    """DuckDB writes a NaN DOUBLE as a bare NaN token: the raw row must still be JSON."""
+    """DuckDB writes a NaN DOUBLE as a bare NaN token: the raw row must still be JSON.
+
+    NaN and infinity are no numbers (unparseable); 1e30 is one, too large (out of range).
+    """
     ws = workspace_in(tmp_path)
-    write_amounts_parquet(ws.raw_dir, ["19.99", "nan", "inf", "-inf"], "double")
+    write_amounts_parquet(ws.raw_dir, ["19.99", "nan", "inf", "-inf", "1e30"], "double")
     assert_ok(ws.c360("build", "--no-publish", "--", *SUBSET))
     rejected = query(
         ws.duckdb_path,
@@ -357,8 +360,9 @@ def test_a_non_finite_double_is_rejected_and_its_raw_row_is_strict_json(tmp_path
         "T2": "unparseable_value",
         "T3": "unparseable_value",
         "T4": "unparseable_value",
+        "T5": "value_out_of_range",
     }
-    assert [row["amount"] for _, row in rows.values()] == ["NaN", "Infinity", "-Infinity"]
+    assert [row["amount"] for _, row in rows.values()] == ["NaN", "Infinity", "-Infinity", 1e30]
     assert rows["T2"][1]["customer_id"] == "C1"
 
 

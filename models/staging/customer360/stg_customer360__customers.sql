@@ -4,6 +4,8 @@
     ('customer_name is null', 'missing_value', 'customer_name'),
     ('signup_date is null', 'missing_value', 'signup_date'),
     ('parsed_signup_date is null', 'unparseable_value', 'signup_date'),
+    ('employee_count_number is null and ' ~ c360_is_number_beyond_parse('employee_count'),
+        'value_out_of_range', 'employee_count'),
     ('employee_count is not null and employee_count_number is null', 'unparseable_value', 'employee_count'),
     ('employee_count_number not between 0 and ' ~ c360_integer_max(), 'value_out_of_range', 'employee_count'),
     ('employee_count is not null and parsed_employee_count is null', 'unparseable_value', 'employee_count'),

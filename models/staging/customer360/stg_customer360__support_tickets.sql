@@ -11,6 +11,8 @@
     ('priority is null', 'missing_value', 'priority'),
     ('cast(priority as ' ~ dbt.type_string() ~ ') not in ' ~ c360_sql_list(var('ticket_priorities')),
         'value_out_of_set', 'priority'),
+    ('csat_score_number is null and ' ~ c360_is_number_beyond_parse('csat_score'),
+        'value_out_of_range', 'csat_score'),
     ('csat_score is not null and csat_score_number is null', 'unparseable_value', 'csat_score'),
     ('csat_score_number not between 1 and 5', 'value_out_of_range', 'csat_score'),
     ('csat_score is not null and parsed_csat_score is null', 'unparseable_value', 'csat_score'),

@@ -8,6 +8,8 @@
     ('transaction_ts is null', 'missing_value', 'transaction_ts'),
     ('parsed_transaction_ts is null', 'unparseable_value', 'transaction_ts'),
     ('amount is null', 'missing_value', 'amount'),
+    ('amount_number is null and ' ~ c360_is_number_beyond_parse('amount'),
+        'value_out_of_range', 'amount'),
     ('amount_number is null', 'unparseable_value', 'amount'),
     ('abs(amount_number) > ' ~ c360_validated_number('transaction_amount_max_abs', 0, 1e15),
         'value_out_of_range', 'amount'),
