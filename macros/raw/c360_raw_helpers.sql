@@ -93,7 +93,7 @@
             {{ exceptions.raise_compiler_error(
                 "customer360: raw table '" ~ table.name ~ "' (file '" ~ path ~ "') has no column '"
                 ~ column.name ~ "'; the contract expects " ~ column.data_type ~ ". Columns found: "
-                ~ actual.keys() | list | sort | join(', ')) }}
+                ~ actual.keys() | list | sort | join(', ') ~ c360_csv_delimiter_hint(path, actual)) }}
         {%- endif -%}
         {%- if not c360_raw_type_fits(column.data_type, actual[column.name]) -%}
             {{ exceptions.raise_compiler_error(
@@ -103,6 +103,24 @@
         {%- endif -%}
     {%- endfor -%}
     {{ return(actual) }}
+{% endmacro %}
+
+{#
+    When a CSV file's header reads as one column holding another common delimiter
+    (`ticket_id;customer_id;...`), the hint that names it and var csv_delimiter; else ''.
+#}
+{% macro c360_csv_delimiter_hint(path, actual) %}
+    {%- set names = actual.keys() | list -%}
+    {%- if path.endswith('.csv') and names | length == 1 -%}
+        {%- for delimiter, label in [(';', "';'"), ('\t', 'a tab'), ('|', "'|'"), (',', "','")] -%}
+            {%- if delimiter != var('csv_delimiter') and delimiter in names[0] -%}
+                {{ return("; the header looks delimited by " ~ label
+                    ~ ", not var csv_delimiter ('" ~ var('csv_delimiter') ~ "'): set the var"
+                    ~ " or write the file with '" ~ var('csv_delimiter') ~ "'") }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return('') }}
 {% endmacro %}
 
 {#

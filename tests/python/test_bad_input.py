@@ -457,6 +457,9 @@ def test_encoding_and_delimiter_are_vars(tmp_path: Path) -> None:
     (ws.raw_dir / "transactions.csv").write_text(
         TRANSACTIONS_HEADER.replace(",", ";") + "T1;C1;2025-01-01 10:00:00;1.00;new\n"
     )
+    comma = run_until_hook(ws, "--vars", json.dumps({"csv_encoding": "latin-1"}))
+    assert comma.returncode != 0
+    assert "the header looks delimited by ';', not var csv_delimiter (',')" in output(comma)
     semicolon = json.dumps({"csv_delimiter": ";"})
     result = run_until_hook(ws, "--vars", semicolon)
     assert result.returncode != 0
