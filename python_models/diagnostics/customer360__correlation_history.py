@@ -127,9 +127,10 @@ def model(dbt, session) -> pa.Table:
     reduced = reduced_statistics(
         history, [day for day in held if day not in kept_dates], pairs, bounds
     )
-    rows = pd.concat([frame for frame in (kept, reduced) if not frame.empty], ignore_index=True)
-    if rows.empty:
+    frames = [frame for frame in (kept, reduced) if not frame.empty]
+    if not frames:  # no customer at any snapshot (every raw row rejected, say)
         return HISTORY_SCHEMA.empty_table()
+    rows = pd.concat(frames, ignore_index=True)
     rows["snapshot_date"] = pd.to_datetime(rows["snapshot_date"]).dt.date
     shifted = with_shifts(rows, threshold)
     shifted["previous_snapshot_date"] = pd.to_datetime(shifted["previous_snapshot_date"]).dt.date

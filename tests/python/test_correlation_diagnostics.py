@@ -25,8 +25,11 @@ MODEL_PATH = (
 TOLERANCE = 1e-9
 
 
-def load_model_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("correlation_diagnostics", MODEL_PATH)
+HISTORY_MODEL_PATH = MODEL_PATH.with_name("customer360__correlation_history.py")
+
+
+def load_model_module(path: Path = MODEL_PATH) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -265,3 +268,36 @@ def test_history_shift_is_the_fisher_z_difference(history_frames) -> None:
                 checked += 1
             previous = row
     assert checked > 100
+
+
+class _HistoryDbt:
+    """What the history model asks of dbt: config, the history and the snapshot dates, `this`."""
+
+    this = None  # no table of an earlier build
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, config: dict[str, object]) -> None:
+        self.con = con
+        self.config = _Config(config)
+
+    def ref(self, name: str) -> duckdb.DuckDBPyRelation:
+        tables = {
+            "customer360__customer_score_history": "history",
+            "int_snapshot_dates": "snapshot_dates",
+        }
+        return self.con.query(f"select * from {tables[name]}")
+
+
+def test_history_without_any_customer_is_empty_not_an_error() -> None:
+    """Every raw row rejected (as_of_date before the data): no history row, no statistics."""
+    module = load_model_module(HISTORY_MODEL_PATH)
+    con = duckdb.connect()
+    con.execute(
+        "create table history (snapshot_date date, customer_segment varchar, x integer, y double)"
+    )
+    con.execute(
+        "create table snapshot_dates as "
+        "select date '1990-01-31' as snapshot_date, true as is_computed"
+    )
+    table = module.model(_HistoryDbt(con, {"correlation_pairs": "[['x', 'y']]"}), con)
+    assert table.num_rows == 0
+    assert table.schema == module.HISTORY_SCHEMA
