@@ -16,8 +16,10 @@ from customer360.purchase_model import (
     DEFAULT_CHUNK_CUSTOMERS,
     DEFAULT_SAMPLE_CUSTOMERS,
     OUTPUT_SCHEMA,
+    Shortfall,
     configure_pytensor,
     forecast_snapshot,
+    warn_shortfalls,
 )
 
 OUTPUT = "purchase_model_forecast"
@@ -64,6 +66,7 @@ def model(dbt, session):
         f"create or replace temp table {OUTPUT} (customer_id varchar, snapshot_date date, "
         "p_alive double, predicted_purchases_365d double, predicted_revenue_365d double)"
     )
+    shortfalls: list[Shortfall] = []
     for snapshot_date in computed:
         for chunk in forecast_snapshot(
             session,
@@ -72,8 +75,10 @@ def model(dbt, session):
             sample_customers,
             seed,
             chunk_customers,
+            shortfalls,
         ):
             session.register("purchase_model_chunk", chunk.cast(OUTPUT_SCHEMA))
             session.execute(f"insert into {OUTPUT} select * from purchase_model_chunk")
             session.unregister("purchase_model_chunk")
+    warn_shortfalls(shortfalls)
     return session.table(OUTPUT)

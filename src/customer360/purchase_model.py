@@ -28,9 +28,9 @@ every customer in chunks read from DuckDB:
 
 A customer without any purchase by T has no purchase process to extrapolate: p_alive is NULL and
 both predictions are 0. A snapshot with fewer than MIN_BUYERS buyers in its sample, or fewer than
-MIN_REPEAT_BUYERS repeat buyers, gets NULL forecasts (too little data to fit; a warning names
-it). Parameters that are not finite and positive fail the build with a message naming the
-snapshot and the parameter.
+MIN_REPEAT_BUYERS repeat buyers, gets NULL forecasts (too little data to fit; one warning names
+how many snapshots, from when to when, and the latest one's counts). Parameters that are not
+finite and positive fail the build with a message naming the snapshot and the parameter.
 """
 
 from __future__ import annotations
@@ -164,20 +164,45 @@ def _checked(parameters: dict[str, float], snapshot_date: date, model_name: str)
             )
 
 
-def fit_snapshot(sample: pd.DataFrame, snapshot_date: date) -> PurchaseFit | None:
-    """Fit BG/NBD and Gamma-Gamma on a snapshot's sample of buyers; None with too little data."""
+@dataclass(frozen=True)
+class Shortfall:
+    """A snapshot whose sample has too few buyers or repeat buyers to fit: NULL forecasts."""
+
+    snapshot_date: date
+    buyers: int
+    repeat_buyers: int
+
+
+def warn_shortfalls(shortfalls: list[Shortfall]) -> None:
+    """One warning for every snapshot left without forecasts, not one line per snapshot."""
+    if not shortfalls:
+        return
+    first = min(shortfalls, key=lambda shortfall: shortfall.snapshot_date)
+    latest = max(shortfalls, key=lambda shortfall: shortfall.snapshot_date)
+    LOGGER.warning(
+        "purchase model: %d snapshot(s) from %s to %s have too few buyers in their sample to "
+        "fit (needs %d buyers and %d repeat buyers; %s has %d and %d): their forecasts are NULL",
+        len(shortfalls),
+        first.snapshot_date,
+        latest.snapshot_date,
+        MIN_BUYERS,
+        MIN_REPEAT_BUYERS,
+        latest.snapshot_date,
+        latest.buyers,
+        latest.repeat_buyers,
+    )
+
+
+def fit_snapshot(
+    sample: pd.DataFrame, snapshot_date: date, shortfalls: list[Shortfall] | None = None
+) -> PurchaseFit | None:
+    """Fit BG/NBD and Gamma-Gamma on a snapshot's sample of buyers; None with too little data
+    (added to `shortfalls`, for warn_shortfalls)."""
     buyers = len(sample)
     repeat = sample[sample["frequency"] > 0]
     if buyers < MIN_BUYERS or len(repeat) < MIN_REPEAT_BUYERS:
-        LOGGER.warning(
-            "purchase model: snapshot %s has %d buyers and %d repeat buyers in its sample "
-            "(needs %d and %d): its forecasts are NULL",
-            snapshot_date,
-            buyers,
-            len(repeat),
-            MIN_BUYERS,
-            MIN_REPEAT_BUYERS,
-        )
+        if shortfalls is not None:
+            shortfalls.append(Shortfall(snapshot_date, buyers, len(repeat)))
         return None
     from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
 
@@ -250,8 +275,10 @@ def forecast_snapshot(
     sample_customers: int,
     seed: int,
     chunk_customers: int = DEFAULT_CHUNK_CUSTOMERS,
+    shortfalls: list[Shortfall] | None = None,
 ) -> Iterator[pa.Table]:
-    """Fit one snapshot on its sample and yield its forecasts chunk by chunk (DuckDB connection)."""
+    """Fit one snapshot on its sample and yield its forecasts chunk by chunk (DuckDB connection);
+    a snapshot with too little data to fit is added to `shortfalls`."""
     connection.execute(  # type: ignore[attr-defined]
         "create or replace temp table purchase_model_snapshot as " + snapshot_sql(customers),
         {"snapshot_date": snapshot_date},
@@ -259,7 +286,7 @@ def forecast_snapshot(
     sample = connection.execute(  # type: ignore[attr-defined]
         SAMPLE_SQL, {"seed": seed, "sample": sample_customers}
     ).df()
-    fit = fit_snapshot(sample, snapshot_date)
+    fit = fit_snapshot(sample, snapshot_date, shortfalls)
     # one snapshot's inputs in Arrow (five columns), to pandas a chunk at a time
     customers = connection.sql(CUSTOMERS_SQL).to_arrow_table()  # type: ignore[attr-defined]
     for offset in range(0, customers.num_rows, chunk_customers):

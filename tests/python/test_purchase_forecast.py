@@ -9,6 +9,7 @@ was), and the aggregate predicted against realised 365-day revenue, printed with
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 
 import duckdb
@@ -16,7 +17,13 @@ import pandas as pd
 import pytest
 from conftest import Workspace, assert_ok
 
-from customer360.purchase_model import PurchaseModelError, _checked, fit_snapshot
+from customer360.purchase_model import (
+    PurchaseModelError,
+    Shortfall,
+    _checked,
+    fit_snapshot,
+    warn_shortfalls,
+)
 
 MODEL = "int_customer_snapshots_purchase_forecast"
 FORECAST = f"select * from intermediate.{MODEL} order by snapshot_date, customer_id"
@@ -190,9 +197,21 @@ def test_customers_all_alike_do_not_crash_the_fit() -> None:
     assert 0 < fit.net_ratio <= 1
 
 
-def test_too_few_buyers_give_no_fit() -> None:
-    assert fit_snapshot(_sample(5, 2.0, 50.0, 100.0), date(2025, 1, 31)) is None
-    assert fit_snapshot(_sample(100, 0.0, 0.0, 100.0), date(2025, 1, 31)) is None
+def test_too_few_buyers_give_no_fit_and_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    shortfalls: list[Shortfall] = []
+    assert fit_snapshot(_sample(5, 2.0, 50.0, 100.0), date(2025, 1, 31), shortfalls) is None
+    assert fit_snapshot(_sample(100, 0.0, 0.0, 100.0), date(2025, 2, 28), shortfalls) is None
+    assert shortfalls == [
+        Shortfall(date(2025, 1, 31), 5, 5),
+        Shortfall(date(2025, 2, 28), 100, 0),
+    ]
+    with caplog.at_level(logging.WARNING, logger="customer360.purchase_model"):
+        warn_shortfalls(shortfalls)
+    assert [record.getMessage() for record in caplog.records] == [
+        "purchase model: 2 snapshot(s) from 2025-01-31 to 2025-02-28 have too few buyers in "
+        "their sample to fit (needs 100 buyers and 50 repeat buyers; 2025-02-28 has 100 and 0): "
+        "their forecasts are NULL"
+    ]
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), 0.0, -1.0, 1e12])
