@@ -571,3 +571,38 @@ def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path, command: s
     assert "Traceback" not in output(result)
     (line,) = output(result).strip().splitlines()
     assert line.startswith(f"c360 {command}: ") and str(garbage) in line
+
+
+def test_a_back_dated_build_counts_later_customers_rows_as_after_as_of_date(
+    tmp_path: Path,
+) -> None:
+    """C2 signed up after as_of_date: its rows are valid data outside the window, so they are
+    after_as_of_date, not unknown_customer, and the invalid share stays at 0 (it was 50%, over
+    the error threshold, and the build failed)."""
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_text(
+        CUSTOMERS_HEADER + "C1,Early,,,,,2020-01-01,\nC2,Later,,,,,2025-03-01,\n"
+    )
+    rows = [
+        f"T{customer}{month:02d},{customer},{year}-{month:02d}-15 10:00:00,100.00,renewal"
+        for customer, year in (("C1", 2024), ("C2", 2025))
+        for month in range(1, 13)
+    ]
+    (ws.raw_dir / "transactions.csv").write_text(TRANSACTIONS_HEADER + "\n".join(rows) + "\n")
+    back_dated = "{as_of_date: 2024-12-31, rejected_min_rows: 1}"
+    quality = "customer360__source_quality"
+    selection = ("--select", quality, *SUBSET[1:])  # with its threshold tests
+    assert_ok(ws.c360("build", "--no-publish", "--vars", back_dated, "--", *selection))
+    assert query(
+        ws.duckdb_path,
+        f"select source_table, reason, rejected_column, count(*) from {REJECTED} "
+        "group by all order by all",
+    ) == [
+        ("customers", "after_as_of_date", "signup_date", 1),
+        ("transactions", "after_as_of_date", "transaction_ts", 12),
+    ]
+    assert query(
+        ws.duckdb_path,
+        f"select rows_read, rows_after_as_of_date, rows_invalid from main.{quality} "
+        "where source_table = 'transactions'",
+    ) == [(24, 12, 0)]

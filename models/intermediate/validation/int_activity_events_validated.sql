@@ -1,9 +1,10 @@
-{#- Staged activity events with the checks that need other models: a known customer, not after
-    an implausible gap in the dates (int_as_of_date), not after as_of_date. -#}
+{#- Staged activity events with the checks that need other models: not after an implausible gap
+    in the dates (int_as_of_date), not after as_of_date, then a known customer (an event after
+    as_of_date is outside the window whoever its customer is: see int_transactions_validated). -#}
 {%- set checks = [
-    ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
     ('cast(event_ts as date) > implausibly_late_after_date', 'implausibly_late', 'event_ts'),
     ('cast(event_ts as date) > as_of_date', 'after_as_of_date', 'event_ts'),
+    ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
 ] -%}
 
 with

@@ -1,7 +1,8 @@
-{#- Staged funnel events with the checks that need other models: a known customer, not after as_of_date. -#}
+{#- Staged funnel events with the checks that need other models: not after as_of_date, then a
+    known customer (see int_transactions_validated for the order). -#}
 {%- set checks = [
-    ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
     ('cast(event_ts as date) > as_of_date', 'after_as_of_date', 'event_ts'),
+    ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
 ] -%}
 
 with

@@ -1,9 +1,9 @@
-{#- Staged tickets with the checks that need other models: a known customer, no timestamp
-    after as_of_date. -#}
+{#- Staged tickets with the checks that need other models: no timestamp after as_of_date, then a
+    known customer (see int_transactions_validated for the order). -#}
 {%- set checks = [
-    ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
     ('cast(opened_ts as date) > as_of_date', 'after_as_of_date', 'opened_ts'),
     ('cast(resolved_ts as date) > as_of_date', 'after_as_of_date', 'resolved_ts'),
+    ('accepted_customers.customer_id is null', 'unknown_customer', 'customer_id'),
 ] -%}
 
 with
