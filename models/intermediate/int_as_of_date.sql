@@ -6,19 +6,35 @@
     the real data is not cut). Rows after such a gap are rejected as implausibly_late, from the
     date in `implausibly_late_after_date` (NULL when there is no gap or the var is set).
     Everything downstream is computed against this one row, never against the wall clock.
+    Without the var, a build whose raw files hold no transaction or activity row that passes
+    staging's checks stops here, saying how many were read and where the reasons are.
 #}
 {%- set as_of_literal = c360_as_of_date_literal() -%}
 {%- set max_gap_days = c360_validated_number('as_of_max_gap_days', 1, none) -%}
 
 with
 
+staged_transactions as (
+    select
+        transaction_ts,
+        rejection_reason
+    from {{ ref('stg_customer360__transactions') }}
+),
+
+staged_activity_events as (
+    select
+        event_ts,
+        rejection_reason
+    from {{ ref('stg_customer360__activity_events') }}
+),
+
 transactions as (
-    select transaction_ts from {{ ref('stg_customer360__transactions') }}
+    select transaction_ts from staged_transactions
     where rejection_reason is null
 ),
 
 activity_events as (
-    select event_ts from {{ ref('stg_customer360__activity_events') }}
+    select event_ts from staged_activity_events
     where rejection_reason is null
 ),
 
@@ -66,7 +82,9 @@ implausible_gap as (
 latest_dates as (
     select
         (select max(activity_date) from rows_per_date) as latest_date,
-        (select last_plausible_date from implausible_gap) as last_plausible_date
+        (select last_plausible_date from implausible_gap) as last_plausible_date,
+        (select count(*) from staged_transactions) as transactions_staged,
+        (select count(*) from staged_activity_events) as activity_events_staged
 ),
 
 final as (
@@ -75,7 +93,18 @@ final as (
         {{ as_of_literal }} as as_of_date,
         cast(null as date) as implausibly_late_after_date
         {%- else -%}
-            coalesce(last_plausible_date, latest_date) as as_of_date,
+            case
+                when latest_date is not null then coalesce(last_plausible_date, latest_date)
+                else cast({{ c360_raise_error(
+                    "'customer360: as_of_date cannot be derived: none of the '"
+                    ~ " || cast(transactions_staged as " ~ dbt.type_string() ~ ")"
+                    ~ " || ' transactions and '"
+                    ~ " || cast(activity_events_staged as " ~ dbt.type_string() ~ ")"
+                    ~ " || ' activity events read passed the row checks (rejection_reason of"
+                    ~ " staging.stg_customer360__transactions and"
+                    ~ " staging.stg_customer360__activity_events says why); fix the raw files,"
+                    ~ " or set var as_of_date'") }} as date)
+            end as as_of_date,
             last_plausible_date as implausibly_late_after_date
         {%- endif %}
     from latest_dates

@@ -606,3 +606,20 @@ def test_a_back_dated_build_counts_later_customers_rows_as_after_as_of_date(
         f"select rows_read, rows_after_as_of_date, rows_invalid from main.{quality} "
         "where source_table = 'transactions'",
     ) == [(24, 12, 0)]
+
+
+def test_as_of_date_that_cannot_be_derived_stops_the_build_saying_why(tmp_path: Path) -> None:
+    """No transaction or activity row passes the checks, and var as_of_date is not set."""
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_text(CUSTOMERS_HEADER + "C1,Alpha,,,,,2020-01-01,\n")
+    (ws.raw_dir / "transactions.csv").write_text(
+        TRANSACTIONS_HEADER + "T1,C1,2024-01-01,ten,new\nT2,C1,someday,10.00,new\n"
+    )
+    build = ws.c360("build", "--no-publish", "--", *SUBSET)
+    assert build.returncode != 0
+    assert "Traceback" not in output(build)
+    assert (
+        "customer360: as_of_date cannot be derived: none of the 2 transactions and 0 activity "
+        "events read passed the row checks"
+    ) in output(build)
+    assert "or set var as_of_date" in output(build)
