@@ -40,6 +40,11 @@ source_quality as (
     select * from {{ ref('customer360__source_quality') }}
 ),
 
+-- the build's date even when the mart holds no customer
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date') }}
+),
+
 {% if is_incremental() -%}
     previous_builds as (
         select max(build_sequence) as last_build_sequence from {{ this }}
@@ -47,26 +52,29 @@ source_quality as (
 
 {% endif -%}
 
+-- totals are 0 and means NULL for a mart without customers, so its key is still defined
 mart_figures as (
     select
-        max(as_of_date) as as_of_date,
         count(*) as customers,
         cast(
-            sum(case when is_high_value_enterprise then 1 else 0 end) as {{ dbt.type_bigint() }}
+            coalesce(sum(case when is_high_value_enterprise then 1 else 0 end), 0)
+            as {{ dbt.type_bigint() }}
         ) as hve_customers,
         avg(customer_health_score) as mean_customer_health_score,
         avg(churn_probability) as mean_churn_probability,
         avg(cast(estimated_customer_ltv as double)) as mean_estimated_customer_ltv,
-        sum(revenue_12m) as revenue_12m,
-        sum(expected_annual_revenue) as expected_annual_revenue,
-        sum(revenue_at_risk) as revenue_at_risk,
+        coalesce(sum(revenue_12m), 0) as revenue_12m,
+        coalesce(sum(expected_annual_revenue), 0) as expected_annual_revenue,
+        coalesce(sum(revenue_at_risk), 0) as revenue_at_risk,
         -- exact totals for the fingerprint: decimals and integers sum the same in any order,
         -- unlike doubles, so an identical build always gets an identical key
-        sum(lifetime_revenue) as lifetime_revenue,
-        sum(estimated_customer_ltv) as estimated_customer_ltv,
-        sum(recency_score + frequency_score + monetary_score) as rfm_score_total,
-        sum(cast(round(customer_health_score * 1000000) as bigint)) as health_micro_total,
-        sum(cast(round(churn_probability * 1000000) as bigint)) as churn_micro_total
+        coalesce(sum(lifetime_revenue), 0) as lifetime_revenue,
+        coalesce(sum(estimated_customer_ltv), 0) as estimated_customer_ltv,
+        coalesce(sum(recency_score + frequency_score + monetary_score), 0) as rfm_score_total,
+        coalesce(sum(cast(round(customer_health_score * 1000000) as bigint)), 0)
+            as health_micro_total,
+        coalesce(sum(cast(round(churn_probability * 1000000) as bigint)), 0)
+            as churn_micro_total
     from customers
 ),
 
@@ -85,6 +93,7 @@ source_figures as (
 
 fingerprinted as (
     select
+        as_of.as_of_date,
         mart_figures.*,
         source_figures.rows_read,
         source_figures.rows_rejected,
@@ -105,6 +114,7 @@ fingerprinted as (
         {{ dbt.hash(dbt.string_literal(vars_json)) }} as vars_fingerprint
     from mart_figures
     cross join source_figures
+    cross join as_of
 ),
 
 final as (

@@ -623,3 +623,30 @@ def test_as_of_date_that_cannot_be_derived_stops_the_build_saying_why(tmp_path: 
         "events read passed the row checks"
     ) in output(build)
     assert "or set var as_of_date" in output(build)
+
+
+def test_a_mart_without_customers_is_refused_saying_why(tmp_path: Path) -> None:
+    """as_of_date before every signup: the build fails on one test with a readable row (it failed
+    three not_null tests of the metrics history, whose key was NULL for an empty mart)."""
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_text(CUSTOMERS_HEADER + "C1,Alpha,,,,,2025-01-01,\n")
+    (ws.raw_dir / "transactions.csv").write_text(
+        TRANSACTIONS_HEADER + "T1,C1,2025-02-01 10:00:00,10.00,new\n"
+    )
+    selection = (
+        "--select",
+        "+assert_mart_holds_a_customer",
+        "customer360__mart_metrics_history",
+        "--exclude",
+        "test_type:unit",
+    )
+    build = ws.c360("build", "--no-publish", "--vars", "{as_of_date: 2024-06-30}", "--", *selection)
+    assert build.returncode != 0
+    assert "FAIL 1 assert_mart_holds_a_customer" in output(build)
+    assert query(ws.duckdb_path, "select failure from audit.assert_mart_holds_a_customer") == [
+        (
+            "the mart holds no customer at as_of_date 2024-06-30: of 1 customer row(s) read, 1 "
+            "signed up after it and the rest were rejected (customer360__rejected_rows); check "
+            "var as_of_date and the customers file",
+        )
+    ]
