@@ -1,11 +1,13 @@
 {#
     One row per source table of the raw contract: distinct rows read, accepted and rejected, and
     the share of invalid rows that the data-quality alerts judge (vars rejected_pct_warn and
-    rejected_pct_error), with the reason behind most of them, so an alert says what to fix. Rows dated after as_of_date are rejected too, but they are valid data
-    outside the analysis window (every back-dated build has them), so they are counted apart
-    and left out of invalid_pct. Rows read come from the raw files, rows rejected from
-    customer360__rejected_rows, and rows accepted are the rest: the reconcile tests prove, on
-    every build, that this equals the accepted rows of the validated models.
+    rejected_pct_error), with the reason behind most of them, so an alert says what to fix.
+    Rows dated after as_of_date are rejected too, but they are valid data outside the analysis
+    window (every back-dated build has them), so they are counted apart and left out of
+    invalid_pct. Rows read come from the raw files, rows rejected from
+    customer360__rejected_rows (counted once, per table and reason), and rows accepted are the
+    rest: the reconcile tests prove, on every build, that this equals the accepted rows of the
+    validated models.
 #}
 with
 
@@ -21,29 +23,36 @@ rejected_rows as (
     select * from {{ ref('customer360__rejected_rows') }}
 ),
 
-rejected_counts as (
-    select
-        source_table,
-        count(*) as rows_rejected,
-        cast(
-            sum(case when reason = 'after_as_of_date' then 1 else 0 end) as {{ dbt.type_bigint() }}
-        ) as rows_after_as_of_date
-    from rejected_rows
-    group by source_table
-),
-
--- the reason that made most of a table's invalid rows, for the alert to name (ties: by name)
-invalid_reasons as (
+-- one pass over the rejected rows: per table and reason, invalid reasons ranked by rows (ties:
+-- by name), so the table's top one is the reason the alert names
+reason_counts as (
     select
         source_table,
         reason,
         count(*) as reason_rows,
-        row_number() over (
-            partition by source_table order by count(*) desc, reason
-        ) as reason_rank
+        case
+            when reason != 'after_as_of_date'
+                then row_number() over (
+                        partition by source_table, reason = 'after_as_of_date'
+                        order by count(*) desc, reason
+                    )
+        end as invalid_reason_rank
     from rejected_rows
-    where reason != 'after_as_of_date'
     group by source_table, reason
+),
+
+rejected_counts as (
+    select
+        source_table,
+        cast(sum(reason_rows) as {{ dbt.type_bigint() }}) as rows_rejected,
+        cast(
+            sum(case when reason = 'after_as_of_date' then reason_rows else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as rows_after_as_of_date,
+        max(case when invalid_reason_rank = 1 then reason end) as top_invalid_reason,
+        max(case when invalid_reason_rank = 1 then reason_rows end) as top_invalid_reason_rows
+    from reason_counts
+    group by source_table
 ),
 
 counted as (
@@ -53,16 +62,13 @@ counted as (
         rows_read.rows_read,
         coalesce(rejected_counts.rows_rejected, 0) as rows_rejected,
         coalesce(rejected_counts.rows_after_as_of_date, 0) as rows_after_as_of_date,
-        invalid_reasons.reason as top_invalid_reason,
-        invalid_reasons.reason_rows as top_invalid_reason_rows
+        rejected_counts.top_invalid_reason,
+        rejected_counts.top_invalid_reason_rows
     from rows_read
     left join raw_file_inventory
         on rows_read.source_table = raw_file_inventory.source_table
     left join rejected_counts
         on rows_read.source_table = rejected_counts.source_table
-    left join invalid_reasons
-        on rows_read.source_table = invalid_reasons.source_table
-            and invalid_reasons.reason_rank = 1
 ),
 
 final as (
