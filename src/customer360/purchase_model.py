@@ -154,6 +154,13 @@ def _quiet_fit(model: object) -> None:
         model.fit(method="map", progressbar=False)  # type: ignore[attr-defined]
 
 
+def _map_parameters(model: object, names: tuple[str, ...]) -> dict[str, float]:
+    """The fitted point estimates, unrounded: fit_summary() rounds them to three decimals (an
+    arviz summary), so a dropout parameter a = 0.0004, a valid fit, read as 0.0."""
+    posterior = model.fit_result  # type: ignore[attr-defined]
+    return {name: float(np.asarray(posterior[name]).reshape(-1)[0]) for name in names}
+
+
 def _checked(parameters: dict[str, float], snapshot_date: date, model_name: str) -> None:
     for name, value in parameters.items():
         if not (math.isfinite(value) and 0 < value < MAX_PARAMETER):
@@ -208,14 +215,12 @@ def fit_snapshot(
 
     bg_nbd = BetaGeoModel(data=sample[["customer_id", "frequency", "recency", "T"]])
     _quiet_fit(bg_nbd)
-    summary = bg_nbd.fit_summary()
-    parameters = {name: float(summary[name]) for name in BG_NBD_PARAMETERS}
+    parameters = _map_parameters(bg_nbd, BG_NBD_PARAMETERS)
     _checked(parameters, snapshot_date, "BG/NBD")
 
     gamma_gamma = GammaGammaModel(data=repeat[["customer_id", "frequency", "monetary_value"]])
     _quiet_fit(gamma_gamma)
-    summary = gamma_gamma.fit_summary()
-    spend = {name: float(summary[name]) for name in GAMMA_GAMMA_PARAMETERS}
+    spend = _map_parameters(gamma_gamma, GAMMA_GAMMA_PARAMETERS)
     _checked(spend, snapshot_date, "Gamma-Gamma")
     if spend["q"] <= 1:
         raise PurchaseModelError(

@@ -13,6 +13,7 @@ import logging
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import Workspace, assert_ok
@@ -22,6 +23,7 @@ from customer360.purchase_model import (
     Shortfall,
     _checked,
     fit_snapshot,
+    predict,
     warn_shortfalls,
 )
 
@@ -195,6 +197,32 @@ def test_customers_all_alike_do_not_crash_the_fit() -> None:
     fit = fit_snapshot(_sample(200, 3.0, 100.0, 300.0), date(2025, 1, 31))
     assert fit is not None
     assert 0 < fit.net_ratio <= 1
+
+
+def test_a_fit_that_sees_no_dropout_is_kept_with_its_unrounded_parameters() -> None:
+    """Every buyer bought on their last day: the dropout parameter a tends to 0. It is a valid
+    fit (no one has left yet), which fit_summary()'s three decimals read as a = 0.0 and failed;
+    the point estimates are read unrounded, and the predictions are finite."""
+    rng = np.random.default_rng(1)
+    ages = rng.integers(30, 90, 300).astype(float)
+    frequency = rng.poisson(2, 300).astype(float)
+    sample = _sample(300, 0.0, 0.0, 0.0).assign(
+        frequency=frequency,
+        recency=np.where(frequency > 0, ages, 0.0),
+        T=ages,
+        monetary_value=np.where(frequency > 0, rng.lognormal(4.0, 0.5, 300), 0.0),
+    )
+    fit = fit_snapshot(sample, date(2025, 1, 31))
+    assert fit is not None
+    assert 0 < fit.parameters["a"] < 0.0005
+    forecasts = predict(fit, sample, date(2025, 1, 31)).to_pandas()
+    assert (
+        forecasts[["p_alive", "predicted_purchases_365d", "predicted_revenue_365d"]]
+        .notna()
+        .all()
+        .all()
+    )
+    assert np.isfinite(forecasts["predicted_revenue_365d"]).all()
 
 
 def test_too_few_buyers_give_no_fit_and_one_warning(caplog: pytest.LogCaptureFixture) -> None:
