@@ -131,7 +131,9 @@
       day; a timestamp without one is taken to be in `time_zone` already;
     - a 32-bit float (Parquet FLOAT) is read as the text of its shortest decimal form: 19.99
       stored as a float is 19.9899997711..., which no cast to cents takes as 19.99, while its
-      text is `19.99` (a 64-bit DOUBLE converts exactly as it is).
+      text is `19.99` (a 64-bit DOUBLE converts exactly as it is);
+    - a null-typed Parquet column (all NULL) is NULL of the contract's type, so staging reads it
+      as it reads any NULL of that column (a NULL signup_date is rejected, a NULL industry kept).
 #}
 {% macro c360_raw_column_sql(column, actual_type) %}
     {%- set family = c360_raw_type_family(actual_type) -%}
@@ -139,6 +141,8 @@
     {%- if actual_type | trim | upper in ['FLOAT', 'FLOAT4', 'REAL'] -%}
         {{ return('cast(' ~ column.name ~ ' as ' ~ c360_sql_type('varchar') ~ ') as '
             ~ column.name) }}
+    {%- elif family == 'null' -%}
+        {{ return('cast(null as ' ~ c360_sql_type(column.data_type) ~ ') as ' ~ column.name) }}
     {%- elif family == 'timestamptz' -%}
         {{ return(c360_timestamptz_in_zone(column.name, var('time_zone')) ~ ' as ' ~ column.name) }}
     {%- elif family == 'text' and contract in ['date', 'timestamp'] -%}
@@ -234,7 +238,8 @@
 {% macro c360_raw_type_fits(contract_type, actual_type) %}
     {%- set family = c360_raw_type_family(actual_type) -%}
     {%- set contract = contract_type | lower -%}
-    {%- if family == 'text' -%}{{ return(true) }}{%- endif -%}
+    {#- text holds anything staging can parse; a null-typed column, nothing but NULLs -#}
+    {%- if family in ['text', 'null'] -%}{{ return(true) }}{%- endif -%}
     {%- if contract == 'varchar' -%}{{ return(family == 'integer') }}{%- endif -%}
     {%- if contract == 'integer' or contract.startswith('decimal') -%}
         {{ return(family in ['integer', 'float', 'decimal']) }}

@@ -14,9 +14,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import PROJECT_DIR, Workspace, assert_ok
 
@@ -334,6 +337,53 @@ def test_float_amounts_are_read_at_the_cents_they_print_as(tmp_path: Path) -> No
         ("-5.10", None),
         ("100.00", None),
     ]
+
+
+def test_null_typed_parquet_columns_read_as_nulls_of_the_contract_type(tmp_path: Path) -> None:
+    """pandas and Arrow write a column holding nothing but nulls with Parquet's null type
+    (DuckDB describes it as "NULL"): it fits every column, as NULLs of the contract's type, so
+    a nullable column is NULL and a required one rejects its rows by their reason."""
+    ws = workspace_in(tmp_path)
+    nothing = pa.nulls(2)
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": ["C1", "C2"],
+                "customer_name": ["Alpha", "Beta"],
+                "industry": nothing,
+                "region": nothing,
+                "country_code": nothing,
+                "employee_count": nothing,
+                "signup_date": [date(2024, 1, 1), date(2024, 2, 1)],
+                "account_owner_id": nothing,
+            }
+        ),
+        ws.raw_dir / "customers.parquet",
+    )
+    pq.write_table(
+        pa.table(
+            {
+                "transaction_id": ["T1", "T2"],
+                "customer_id": ["C1", "C2"],
+                "transaction_ts": [datetime(2025, 6, 1, 10), datetime(2025, 6, 2, 10)],
+                "amount": nothing,
+                "transaction_type": ["new", "new"],
+            }
+        ),
+        ws.raw_dir / "transactions.parquet",
+    )
+    result = ws.c360("build", "--no-publish", "--vars", "{as_of_date: 2025-06-30}", "--", *SUBSET)
+    assert_ok(result)
+    assert query(
+        ws.duckdb_path,
+        "select customer_id, industry, employee_count, account_owner_id, rejection_reason "
+        "from intermediate.int_customers_validated order by customer_id",
+    ) == [("C1", None, None, None, None), ("C2", None, None, None, None)]
+    assert query(
+        ws.duckdb_path,
+        f"select source_key, reason from main.{REJECTED} where source_table = 'transactions' "
+        "order by source_key",
+    ) == [("T1", "missing_value"), ("T2", "missing_value")]
 
 
 def test_a_non_finite_double_is_rejected_and_its_raw_row_is_strict_json(tmp_path: Path) -> None:
