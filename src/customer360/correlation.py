@@ -115,54 +115,60 @@ def rank_keys(pairs: list[Pair], partial: set[int]) -> dict[tuple[str, str | Non
     return keys
 
 
-def rank_ctes(number: int, value: str, apart: str, by: tuple[str, ...] = ()) -> list[str]:
-    """Two CTEs with the average ranks of one ranking: within the segment, and over all rows.
+def rank_cte(number: int, value: str, apart: str, by: tuple[str, ...] = ()) -> str:
+    """A CTE with both average ranks of one ranking per distinct value in each segment: `s`,
+    within the segment, and `a`, over all rows (within the `by` keys).
 
     Ranks come from counts per distinct value, so only the distinct values are sorted (a few
     hundred thousand at most per million customers, where ranking every row sorted them all).
     A value's average rank is its cumulative count minus (count - 1) / 2, which gives ties the
-    mean of their ranks. NULLs are not ranked; the pair statistics leave those rows out.
-    `apart` splits the ranking where the partner column is NULL (see rank_key).
+    mean of their ranks. The ranks over all rows come from the per-segment counts summed, and
+    are joined to them here, on distinct values, so each row finds both of its ranks in one
+    join. NULLs are not ranked; the pair statistics leave those rows out. `apart` splits the
+    ranking where the partner column is NULL (see rank_key).
     """
     cumulative = "rows between unbounded preceding and current row"
     keys = "".join(f"{column}, " for column in by)
-    segment_ranks = f"""segment_ranks_{number} as (
+    segment_keys = "".join(f"segment_counts.{column}, " for column in by)
+    same_keys = "".join(f"segment_counts.{column} = all_ranks.{column} and " for column in by)
+    return f"""ranks_{number} as (
     select
-        {keys}segment,
-        v,
-        apart,
-        sum(c) over (partition by {keys}segment, apart order by v {cumulative}) - (c - 1) / 2.0
-            as r
+        segment_counts.*,
+        sum(segment_counts.c) over (
+            partition by {segment_keys}segment_counts.segment, segment_counts.apart
+            order by segment_counts.v {cumulative}
+        ) - (segment_counts.c - 1) / 2.0 as s,
+        all_ranks.a
     from (
         select {keys}segment, {value} as v, {apart} as apart, count(*) as c
         from values_only
         where {value} is not null
         group by {keys}segment, {value}, {apart}
-    ) as value_counts
-)"""
-    all_ranks = f"""all_ranks_{number} as (
-    select
-        {keys}v,
-        apart,
-        sum(c) over (partition by {keys}apart order by v {cumulative}) - (c - 1) / 2.0 as r
-    from (
-        select {keys}v, apart, sum(c) as c
+    ) as segment_counts
+    inner join (
+        select
+            {keys}v,
+            apart,
+            sum(c) over (partition by {keys}apart order by v {cumulative}) - (c - 1) / 2.0 as a
         from (
             select {keys}{value} as v, {apart} as apart, count(*) as c
             from values_only
             where {value} is not null
             group by {keys}{value}, {apart}
-        ) as value_counts
-        group by {keys}v, apart
-    ) as all_counts
+        ) as all_counts
+    ) as all_ranks
+        on {same_keys}segment_counts.v = all_ranks.v and segment_counts.apart = all_ranks.apart
 )"""
-    return [segment_ranks, all_ranks]
 
 
 def same_value(value: str, apart: str, rank_table: str, by: tuple[str, ...] = ()) -> str:
-    """The join condition that finds a row's value (and side of `apart`) in a rank table."""
+    """The join condition that finds a row's segment, value (and side of `apart`) in a rank
+    table."""
     keys = "".join(f"values_only.{column} = {rank_table}.{column} and " for column in by)
-    return f"{keys}values_only.{value} = {rank_table}.v and {apart} = {rank_table}.apart"
+    return (
+        f"{keys}values_only.segment is not distinct from {rank_table}.segment"
+        f" and values_only.{value} = {rank_table}.v and {apart} = {rank_table}.apart"
+    )
 
 
 def pair_aggregates(index: int, vx: str, vy: str, rank_x: int, rank_y: int) -> list[str]:
@@ -183,7 +189,7 @@ def reduction_sql(pairs: list[Pair], partial: set[int], by: tuple[str, ...] = ()
     and rho of every pair as columns.
 
     Ranks s<k> are within the segment, a<k> over all customers; each grouping reads its own.
-    Each row finds its ranks by joining the rank tables on its value.
+    Each row finds both by one join per ranking, on its segment and value.
     """
     columns = sorted({column for pair in pairs for column in pair})
     value = {column: f"v{number}" for number, column in enumerate(columns)}
@@ -191,15 +197,12 @@ def reduction_sql(pairs: list[Pair], partial: set[int], by: tuple[str, ...] = ()
     ctes, ranks, joins = [], [], []
     for (column, partner), number in keys.items():
         apart = f"({value[partner]} is null)" if partner else "false"
-        ctes += rank_ctes(number, value[column], apart, by)
-        ranks += [f"segment_ranks_{number}.r as s{number}", f"all_ranks_{number}.r as a{number}"]
-        segment_table, all_table = f"segment_ranks_{number}", f"all_ranks_{number}"
-        joins += [
-            f"left join {segment_table}\n"
-            f"    on values_only.segment is not distinct from {segment_table}.segment\n"
-            f"    and {same_value(value[column], apart, segment_table, by)}",
-            f"left join {all_table}\n    on {same_value(value[column], apart, all_table, by)}",
-        ]
+        ctes.append(rank_cte(number, value[column], apart, by))
+        ranks += [f"ranks_{number}.s as s{number}", f"ranks_{number}.a as a{number}"]
+        joins.append(
+            f"left join ranks_{number}\n"
+            f"    on {same_value(value[column], apart, f'ranks_{number}', by)}"
+        )
     aggregates = []
     for index, pair in enumerate(pairs):
         rank_x = keys[rank_key(pair, 0, partial, index)]
