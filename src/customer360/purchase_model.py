@@ -249,7 +249,10 @@ def predict(fit: PurchaseFit | None, chunk: pd.DataFrame, snapshot_date: date) -
     if fit is None:
         no_forecast[:] = True
     elif bought.any():
-        buyers = chunk.loc[bought, ["customer_id", "frequency", "recency", "T", "monetary_value"]]
+        # pymc-marketing labels its predictions by customer_id; row numbers serve as well and
+        # spare converting a million Arrow strings to Python objects for the labels
+        buyers = chunk.loc[bought, ["frequency", "recency", "T", "monetary_value"]]
+        buyers.insert(0, "customer_id", np.flatnonzero(bought))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             alive = _point(fit.bg_nbd.expected_probability_alive(data=buyers))  # type: ignore[attr-defined]
