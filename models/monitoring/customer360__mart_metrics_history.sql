@@ -60,9 +60,10 @@ mart_figures as (
             coalesce(sum(case when is_high_value_enterprise then 1 else 0 end), 0)
             as {{ dbt.type_bigint() }}
         ) as hve_customers,
-        avg(customer_health_score) as mean_customer_health_score,
-        avg(churn_probability) as mean_churn_probability,
-        avg(cast(estimated_customer_ltv as double)) as mean_estimated_customer_ltv,
+        -- means from exact sums (c360_exact_mean), so the same mart gives the same figures
+        {{ c360_exact_mean('customer_health_score') }} as mean_customer_health_score,
+        {{ c360_exact_mean('churn_probability') }} as mean_churn_probability,
+        {{ c360_exact_mean('estimated_customer_ltv') }} as mean_estimated_customer_ltv,
         coalesce(sum(revenue_12m), 0) as revenue_12m,
         coalesce(sum(expected_annual_revenue), 0) as expected_annual_revenue,
         coalesce(sum(revenue_at_risk), 0) as revenue_at_risk,
