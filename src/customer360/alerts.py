@@ -31,7 +31,12 @@ from typing import Any
 import duckdb
 
 from customer360 import published
-from customer360.dbt_artifacts import NodeResult, RunResults, read_manifest_nodes
+from customer360.dbt_artifacts import (
+    NodeResult,
+    RunResults,
+    failures_relation,
+    read_manifest_nodes,
+)
 from customer360.publish import TEST_FAILURES_TABLE
 
 # Exit statuses of `c360 alerts`: anything but EXIT_OK should reach a person.
@@ -259,18 +264,8 @@ def _alert(result: NodeResult, node: dict[str, Any]) -> Alert | None:
         column=node.get("column_name"),
         description=" ".join((node.get("description") or "").split()) or None,
         alert_columns=tuple(node.get("config", {}).get("meta", {}).get("alert_columns", ())),
-        failures_relation=_schema_qualified(result.relation_name)
-        if result.resource_type == "test" and result.failures
-        else None,
+        failures_relation=failures_relation(result, node),
     )
-
-
-def _schema_qualified(relation_name: str | None) -> str | None:
-    """'"work"."audit"."x"' -> 'audit.x': the catalog name depends on the file's name."""
-    if not relation_name:
-        return None
-    parts = [part.strip('"') for part in relation_name.split(".")]
-    return ".".join(parts[-2:])
 
 
 def _with_samples(connection: duckdb.DuckDBPyConnection, alert: Alert, result: NodeResult) -> Alert:

@@ -101,6 +101,23 @@ def read_run_results(path: Path) -> RunResults:
     )
 
 
+def failures_relation(result: NodeResult, node: dict[str, Any]) -> str | None:
+    """'audit.<test>': where a data test that failed or warned keeps its failing rows.
+
+    dbt names the table in `relation_name` when it stored them itself (`store_failures_as`
+    table); under `c360 build` (ephemeral) `publish.write_test_results` stores them after the
+    run under the name dbt would give them, the test's alias in its schema (`node`, from the
+    manifest). None for a test without failing rows and for every other node.
+    """
+    if result.resource_type != "test" or not result.failures:
+        return None
+    if result.relation_name:
+        parts = [part.strip('"') for part in result.relation_name.split(".")]
+        return ".".join(parts[-2:])
+    schema, alias = node.get("schema"), node.get("alias")
+    return f"{schema}.{alias}" if schema and alias else None
+
+
 def read_manifest_nodes(path: Path) -> dict[str, dict[str, Any]]:
     """unique_id -> node of manifest.json (models, tests, seeds ...); empty when absent."""
     if not path.is_file():

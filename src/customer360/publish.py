@@ -34,7 +34,7 @@ from typing import Any
 
 import duckdb
 
-from customer360.dbt_artifacts import RunResults
+from customer360.dbt_artifacts import NodeResult, RunResults, failures_relation
 
 # The contract of the published database: the tables BI tools find by these names.
 REQUIRED_TABLES = (
@@ -54,8 +54,6 @@ OPTIONAL_TABLES = (
     "customer360__watchlist",
     "customer360__owner_book_of_business",
 )
-# dbt keeps each test's failing rows in this schema of the work database (store_failures).
-AUDIT_SCHEMA = "audit"
 TEST_RESULTS_TABLE = "customer360__test_results"
 TEST_FAILURES_TABLE = "customer360__test_failures"
 TEST_TABLES = (TEST_RESULTS_TABLE, TEST_FAILURES_TABLE)
@@ -239,11 +237,14 @@ def write_test_results(
     """(Re)write the run's test results into the work database; returns the tests recorded.
 
     One row per data or unit test of `run` in TEST_RESULTS_TABLE, and up to `max_failing_rows`
-    failing rows per test (as JSON, from the test's store_failures table) in TEST_FAILURES_TABLE.
+    failing rows per test (as JSON, from the test's table in schema audit) in
+    TEST_FAILURES_TABLE. The audit tables of a run that did not store failures itself (`c360
+    build`'s) are written first (`_store_failing_rows`).
     """
     tests = [r for r in run.results if r.resource_type in ("test", "unit_test")]
     rows = [_test_result_row(run.invocation_id, r, nodes.get(r.unique_id, {})) for r in tests]
     with duckdb.connect(str(work_path)) as connection:
+        _store_failing_rows(connection, tests, nodes)
         connection.execute(
             f"create or replace table main.{TEST_RESULTS_TABLE} (invocation_id varchar, "
             "test_unique_id varchar, test_name varchar, test_type varchar, model varchar, "
@@ -259,31 +260,57 @@ def write_test_results(
             f"create or replace table main.{TEST_FAILURES_TABLE} (invocation_id varchar, "
             "test_unique_id varchar, test_name varchar, row_number bigint, failing_row json)"
         )
-        stored = {_audit_table_name(r.relation_name) for r in tests if r.failures}
         present = {
-            row[0]
-            for row in connection.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [AUDIT_SCHEMA],
+            f"{schema}.{table}"
+            for schema, table in connection.execute(
+                "select table_schema, table_name from information_schema.tables"
             ).fetchall()
         }
         for result in tests:
-            table = _audit_table_name(result.relation_name)
-            if not result.failures or table not in present or table not in stored:
+            relation = failures_relation(result, nodes.get(result.unique_id, {}))
+            if relation is None or relation not in present:
                 continue
+            schema, table = relation.split(".", 1)
             connection.execute(
                 f"insert into main.{TEST_FAILURES_TABLE} "
                 "select ?, ?, ?, row_number() over (), to_json(failing) "
-                f"from (select * from {AUDIT_SCHEMA}.{_identifier(table)} limit ?) as failing",
+                f"from (select * from {_identifier(schema)}.{_identifier(table)} limit ?) "
+                "as failing",
                 [run.invocation_id, result.unique_id, result.name, max_failing_rows],
             )
     return len(rows)
 
 
-def _test_result_row(invocation_id: str, result: Any, node: dict[str, Any]) -> tuple:
+def _store_failing_rows(
+    connection: duckdb.DuckDBPyConnection,
+    tests: Sequence[NodeResult],
+    nodes: dict[str, dict[str, Any]],
+) -> None:
+    """Keep each failing data test's rows in its audit table, as dbt's store_failures would.
+
+    `c360 build` runs dbt with `store_failures_as` ephemeral (C360_STORE_TEST_FAILURES_AS,
+    Settings.dbt_env): a table per test, written by dbt for the hundreds that pass, cost some
+    8 ms each (4 s of a 1M build). Here only the tests that failed or warned run their compiled
+    query again, into the table dbt would have written (`failures_relation`); a test that now
+    passes loses the table an earlier run left, so no stale rows are shown. A test whose
+    failing rows dbt stored itself (`relation_name` set) is left as dbt wrote it.
+    """
+    for result in tests:
+        node = nodes.get(result.unique_id, {})
+        schema, alias = node.get("schema"), node.get("alias")
+        if result.resource_type != "test" or result.relation_name or not (schema and alias):
+            continue
+        table = f"{_identifier(schema)}.{_identifier(alias)}"
+        if result.failures and result.compiled_code:
+            connection.execute(f"create schema if not exists {_identifier(schema)}")
+            connection.execute(f"create or replace table {table} as {result.compiled_code}")
+        elif result.status == "pass":
+            connection.execute(f"drop table if exists {table}")
+
+
+def _test_result_row(invocation_id: str, result: NodeResult, node: dict[str, Any]) -> tuple:
     attached = (node.get("attached_node") or "").rsplit(".", 1)[-1] or result.unit_tested_model
     severity = str(node.get("config", {}).get("severity") or "error").lower()
-    table = _audit_table_name(result.relation_name)
     return (
         invocation_id,
         result.unique_id,
@@ -295,15 +322,8 @@ def _test_result_row(invocation_id: str, result: Any, node: dict[str, Any]) -> t
         result.status,
         result.failures,
         " ".join((result.message or "").split()) or None,
-        f"{AUDIT_SCHEMA}.{table}" if table and result.failures else None,
+        failures_relation(result, node),
     )
-
-
-def _audit_table_name(relation_name: str | None) -> str | None:
-    """'"work"."audit"."x"' -> 'x'."""
-    if not relation_name:
-        return None
-    return relation_name.split(".")[-1].strip('"')
 
 
 @dataclass(frozen=True)

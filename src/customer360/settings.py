@@ -14,6 +14,10 @@ PROJECT_MARKER = "dbt_project.yml"
 # DuckDB's memory_limit when C360_DUCKDB_MEMORY_LIMIT is unset: profiles.yml's default, which the
 # benchmark's floor uses too (a test checks that they agree).
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2.5GB"
+# dbt_project.yml's `store_failures_as` for data tests, in the dbt that customer360's commands
+# run: not a table per test (dbt's own default, 'table', for a plain `dbt build`), because
+# `c360 build` keeps the failing tests' rows itself (publish.write_test_results).
+STORE_TEST_FAILURES_AS = {"C360_STORE_TEST_FAILURES_AS": "ephemeral"}
 
 
 def duckdb_memory_limit() -> str:
@@ -73,6 +77,7 @@ class Settings:
         """The environment a dbt subprocess needs to see the same paths as the CLI."""
         return {
             **os.environ,
+            **STORE_TEST_FAILURES_AS,
             "C360_RAW_DIR": str(self.raw_dir),
             "C360_DUCKDB_PATH": str(self.duckdb_path),
             "C360_PUBLISHED_PATH": str(self.published_path),

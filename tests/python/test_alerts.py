@@ -82,6 +82,19 @@ def query(path: Path, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
+def assert_audit_holds_the_failing_tests_alone(ws: Workspace) -> None:
+    """`c360 build` keeps a table of failing rows for each test that had any, and no other."""
+    audit = query(
+        ws.duckdb_path,
+        "select 'audit.' || table_name from information_schema.tables where table_schema = 'audit'",
+    )
+    failing = query(
+        ws.duckdb_path,
+        "select failures_relation from customer360__test_results where failures > 0",
+    )
+    assert sorted(audit) == sorted(failing)
+
+
 def published_invocation(ws: Workspace) -> str:
     return query(ws.published_path, "select invocation_id from customer360__publication")[0][0]
 
@@ -122,6 +135,7 @@ def test_a_warning_is_published_digested_and_posted_to_the_webhook(
     sampled = {row["source_table"] for row in alert["sample_rows"]}
     assert sampled <= expected_tables and len(sampled) == min(len(expected_tables), SAMPLE_ROWS)
     assert alert["failures_relation"] == "audit.source_rejected_pct_within_warn_threshold"
+    assert_audit_holds_the_failing_tests_alone(monitored)
     # BI finds the same failing rows, and every test's outcome, in the published database
     published_failures = query(
         monitored.published_path,
@@ -184,6 +198,13 @@ def test_drift_warns_then_fails_the_build_beyond_the_allowed_number_of_metrics(
 ) -> None:
     regenerate(monitored, seed=12)
     assert_ok(monitored.c360("build"))
+    # the default thresholds pass: the strict build's failing rows are not left behind
+    assert query(
+        monitored.duckdb_path,
+        "select status from customer360__test_results "
+        "where test_name = 'source_rejected_pct_within_warn_threshold'",
+    ) == [("pass",)]
+    assert_audit_holds_the_failing_tests_alone(monitored)
     regenerate(monitored, seed=13)
     scale_transaction_amounts(monitored.raw_dir, 10)
     lenient = '{"drift_min_history": 2, "drift_max_warn_metrics": 6}'

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from customer360.dbt_runner import dbt_command
+from customer360.settings import STORE_TEST_FAILURES_AS
 
 if TYPE_CHECKING:
     from customer360.bench.run import Scale
@@ -132,6 +133,8 @@ class ScalePaths:
         """dbt's environment: every path inside this scale's dirs, never the project's data/."""
         return {
             **os.environ,
+            # the dbt build measured is the one `c360 build` runs
+            **STORE_TEST_FAILURES_AS,
             "C360_TARGET": "duckdb",
             "C360_THREADS": bench_dbt_threads(),
             "C360_PROJECT_DIR": str(self.project_dir),
