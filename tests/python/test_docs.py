@@ -66,3 +66,24 @@ def test_manifest_documents_exposures_semantic_models_and_metrics(docs_target: P
     assert metrics["hve_share"]["type"] == "ratio"
     time_spine = next(n for n in manifest["nodes"].values() if n["name"] == "time_spine_daily")
     assert time_spine["time_spine"]["standard_granularity_column"] == "date_day"
+
+
+# The models that gather one row set per source table: their parents are those tables.
+PER_SOURCE_GATHERERS = {
+    "stg_customer360__rows_read",
+    "customer360__rejected_rows",
+    "int_snapshot_input_fingerprints",
+}
+
+
+def test_every_model_has_at_most_six_parents_but_those_gathering_every_source(
+    docs_target: Path,
+) -> None:
+    manifest = json.loads((docs_target / "manifest.json").read_text())
+    parents = {
+        node["name"]: node["depends_on"]["nodes"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    crowded = {name for name, nodes in parents.items() if len(nodes) > 6}
+    assert crowded == PER_SOURCE_GATHERERS

@@ -14,8 +14,7 @@ activity_events as (
 ),
 
 accepted_customers as (
-    select customer_id from {{ ref('int_customers_validated') }}
-    where rejection_reason is null
+    select customer_id from {{ ref('int_customers_accepted') }}
 ),
 
 as_of as (

@@ -20,8 +20,7 @@ transactions as (
 ),
 
 accepted_customers as (
-    select customer_id from {{ ref('int_customers_validated') }}
-    where rejection_reason is null
+    select customer_id from {{ ref('int_customers_accepted') }}
 ),
 
 conflicting_customers as (
