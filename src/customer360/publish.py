@@ -290,10 +290,10 @@ def _store_failing_rows(
 
     `c360 build` runs dbt with `store_failures_as` ephemeral (C360_STORE_TEST_FAILURES_AS,
     Settings.dbt_env): a table per test, written by dbt for the hundreds that pass, cost some
-    8 ms each (4 s of a 1M build). Here only the tests that failed or warned run their compiled
-    query again, into the table dbt would have written (`failures_relation`); a test that now
-    passes loses the table an earlier run left, so no stale rows are shown. A test whose
-    failing rows dbt stored itself (`relation_name` set) is left as dbt wrote it.
+    5 to 8 ms each (2 to 4 s of a 1M build). Here only the tests that failed or warned run
+    their compiled query again, into the table dbt would have written (`failures_relation`); a
+    test that now passes loses the table an earlier run left, so no stale rows are shown. A
+    test whose failing rows dbt stored itself (`relation_name` set) is left as dbt wrote it.
     """
     for result in tests:
         node = nodes.get(result.unique_id, {})
