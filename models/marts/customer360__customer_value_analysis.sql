@@ -1,60 +1,25 @@
 {#
     The customer value mart: one row per accepted customer at as_of_date. It is the history's
-    slice at as_of_date (the same SQL computes every snapshot), plus the trend columns of SPEC
-    section 7, which compare it with the snapshots one, two and three months before: a change is
-    the value now minus the value then, NULL when the customer has no row then.
-    rf_declining_3m: with s = recency_score + frequency_score now and one, two and three months
-    before (s0..s3), s0 <= s1 <= s2 <= s3 and s0 < s3; NULL when any of the four is missing.
+    slice at as_of_date (the same SQL computes every snapshot) with the trend columns of SPEC
+    section 7 (int_customer_score_trends), which compare it with the snapshots one, two and
+    three months before.
 #}
 
 with
 
-snapshot_dates as (
-    select
-        snapshot_date,
-        months_before
-    from {{ ref('int_snapshot_dates') }}
-    where months_before <= 3
+as_of_snapshot as (
+    select snapshot_date from {{ ref('int_snapshot_dates') }}
+    where months_before = 0
 ),
 
--- the history is named in each CTE that reads it: a CTE read twice is materialised whole by
--- DuckDB, which for the history is every customer of every snapshot (at 1M customers, 37 s)
 current_scores as (
     select history.* from {{ ref('customer360__customer_score_history') }} as history
-    inner join snapshot_dates
-        on history.snapshot_date = snapshot_dates.snapshot_date
-    where snapshot_dates.months_before = 0
-),
-
-earlier_scores as (
-    select
-        history.customer_id,
-        snapshot_dates.months_before,
-        history.recency_score + history.frequency_score as rf_score_sum,
-        history.recency_score,
-        history.frequency_score,
-        history.customer_health_score,
-        history.churn_probability,
-        history.rfm_composite_score
-    from {{ ref('customer360__customer_score_history') }} as history
-    inner join snapshot_dates
-        on history.snapshot_date = snapshot_dates.snapshot_date
-    where snapshot_dates.months_before between 1 and 3
+    inner join as_of_snapshot
+        on history.snapshot_date = as_of_snapshot.snapshot_date
 ),
 
 trends as (
-    select
-        customer_id,
-        max(case when months_before = 1 then rf_score_sum end) as rf_score_sum_1m,
-        max(case when months_before = 2 then rf_score_sum end) as rf_score_sum_2m,
-        max(case when months_before = 3 then rf_score_sum end) as rf_score_sum_3m,
-        max(case when months_before = 1 then recency_score end) as recency_score_1m,
-        max(case when months_before = 1 then frequency_score end) as frequency_score_1m,
-        max(case when months_before = 3 then customer_health_score end) as customer_health_score_3m,
-        max(case when months_before = 3 then churn_probability end) as churn_probability_3m,
-        max(case when months_before = 3 then rfm_composite_score end) as rfm_composite_score_3m
-    from earlier_scores
-    group by customer_id
+    select * from {{ ref('int_customer_score_trends') }}
 ),
 
 final as (
@@ -120,29 +85,13 @@ final as (
         current_scores.predicted_purchases_365d,
         current_scores.predicted_revenue_365d,
 
-        -- trends (SPEC section 7); a change of a score is a score too (c360_round_score), so
-        -- 3.1 - 3.0 is 0.1, not 0.10000000000000009, for a rule's bound
-        {{ c360_round_score(
-            'current_scores.customer_health_score - trends.customer_health_score_3m') }}
-            as health_score_change_3m,
-        current_scores.churn_probability - trends.churn_probability_3m
-            as churn_probability_change_3m,
-        {{ c360_round_score(
-            'current_scores.rfm_composite_score - trends.rfm_composite_score_3m') }}
-            as rfm_composite_change_3m,
-        current_scores.recency_score - trends.recency_score_1m as recency_score_change_1m,
-        current_scores.frequency_score - trends.frequency_score_1m as frequency_score_change_1m,
-        case
-            when trends.rf_score_sum_1m is not null
-                and trends.rf_score_sum_2m is not null
-                and trends.rf_score_sum_3m is not null
-                then current_scores.recency_score + current_scores.frequency_score
-                    <= trends.rf_score_sum_1m
-                    and trends.rf_score_sum_1m <= trends.rf_score_sum_2m
-                    and trends.rf_score_sum_2m <= trends.rf_score_sum_3m
-                    and current_scores.recency_score + current_scores.frequency_score
-                    < trends.rf_score_sum_3m
-        end as rf_declining_3m
+        -- trends (SPEC section 7)
+        trends.health_score_change_3m,
+        trends.churn_probability_change_3m,
+        trends.rfm_composite_change_3m,
+        trends.recency_score_change_1m,
+        trends.frequency_score_change_1m,
+        trends.rf_declining_3m
     from current_scores
     left join trends
         on current_scores.customer_id = trends.customer_id
