@@ -20,6 +20,7 @@
     {%- set inventory = [] -%}
     {%- do run_query('create schema if not exists ' ~ c360_raw_schema()) -%}
     {%- do c360_check_time_zone(var('time_zone')) -%}
+    {%- do c360_check_contract_value_types() -%}
     {%- do run_query(c360_csv_rejected_lines_sql()) -%}
     {%- set file_names = c360_raw_file_names(raw_dir) -%}
     {%- for table in c360_contract_tables() -%}

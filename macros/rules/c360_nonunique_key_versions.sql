@@ -1,7 +1,8 @@
 {#
     The rows of a raw relation whose key is not unique (NULL, or read more than once): one row
-    per distinct version, with `version_rows_read` (raw rows identical to it) and
-    `key_versions` (distinct versions of its key). Keys read once are left out, so the result
+    per distinct version (c360_distinct_versions: the columns in `values` compared by their
+    parsed value), with `version_rows_read` (raw rows that are it) and `key_versions`
+    (distinct versions of its key). Keys read once are left out, so the result
     is small, and a staging model can take the raw rows of every other key as they are.
 
     The relation is read twice: once to count each key's rows (the NULL key is one group, so
@@ -9,7 +10,7 @@
     named in each CTE rather than in one import CTE: DuckDB materialises a CTE that is read
     twice, which would copy the whole file.
 #}
-{% macro c360_nonunique_key_versions(relation, key, columns) %}
+{% macro c360_nonunique_key_versions(relation, key, columns, values={}) %}
 with
 
 nonunique_keys as (
@@ -27,12 +28,7 @@ nonunique_key_rows as (
 ),
 
 versions as (
-    select
-        {{ columns | join(',\n        ') }},
-        count(*) as version_rows_read
-    from nonunique_key_rows
-    group by
-        {{ columns | join(',\n        ') }}
+    {{ c360_distinct_versions('nonunique_key_rows', columns, values) }}
 ),
 
 final as (

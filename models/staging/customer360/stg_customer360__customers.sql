@@ -1,3 +1,5 @@
+{%- set columns = ['customer_id', 'customer_name', 'industry', 'region', 'country_code',
+    'employee_count', 'signup_date', 'account_owner_id'] -%}
 {%- set checks = [
     ('customer_id is null', 'null_key', 'customer_id'),
     ('key_versions > 1', 'conflicting_duplicate_key', 'customer_id'),
@@ -20,8 +22,9 @@ source as (
 ),
 
 deduplicated as (
-    -- exact duplicate rows count once
-    select distinct * from source
+    -- exact duplicate rows count once: rows that differ only in how the signup date or the
+    -- employee count was written ('2025-01-01' and '2025-01-01 00:00:00', '10' and '10.0') too
+    {{ c360_distinct_versions('source', columns, c360_contract_values('customers')) }}
 ),
 
 parsed as (
@@ -55,8 +58,7 @@ final as (
         rejected_column,
         case
             when rejection_reason is not null
-                then {{ c360_row_to_json(['customer_id', 'customer_name', 'industry', 'region',
-                    'country_code', 'employee_count', 'signup_date', 'account_owner_id']) }}
+                then {{ c360_row_to_json(columns) }}
         end as raw_row
     from checked
 )
