@@ -1,7 +1,8 @@
 {#
     One row per source table of the raw contract: distinct rows read, accepted and rejected, and
     the share of invalid rows that the data-quality alerts judge (vars rejected_pct_warn and
-    rejected_pct_error), with the reason behind most of them, so an alert says what to fix.
+    rejected_pct_error), with the reason behind most of them and the column most of those
+    failed on, so an alert says what to fix.
     Rows dated after as_of_date are rejected too, but they are valid data outside the analysis
     window (every back-dated build has them), so they are counted apart and left out of
     invalid_pct. Rows read come from the raw files, rows rejected from
@@ -23,21 +24,37 @@ rejected_rows as (
     select * from {{ ref('customer360__rejected_rows') }}
 ),
 
--- one pass over the rejected rows: per table and reason, invalid reasons ranked by rows (ties:
--- by name), so the table's top one is the reason the alert names
+-- per table, reason and column: the column most of a reason's rows failed on (ties: by name)
+column_counts as (
+    select
+        source_table,
+        reason,
+        rejected_column,
+        count(*) as column_rows,
+        row_number() over (
+            partition by source_table, reason
+            order by count(*) desc, rejected_column
+        ) as column_rank
+    from rejected_rows
+    group by source_table, reason, rejected_column
+),
+
+-- per table and reason, invalid reasons ranked by rows (ties: by name), so the table's top one
+-- is the reason the alert names
 reason_counts as (
     select
         source_table,
         reason,
-        count(*) as reason_rows,
+        sum(column_rows) as reason_rows,
+        max(case when column_rank = 1 then rejected_column end) as top_column,
         case
             when reason != 'after_as_of_date'
                 then row_number() over (
                         partition by source_table, reason = 'after_as_of_date'
-                        order by count(*) desc, reason
+                        order by sum(column_rows) desc, reason
                     )
         end as invalid_reason_rank
-    from rejected_rows
+    from column_counts
     group by source_table, reason
 ),
 
@@ -50,7 +67,8 @@ rejected_counts as (
             as {{ dbt.type_bigint() }}
         ) as rows_after_as_of_date,
         max(case when invalid_reason_rank = 1 then reason end) as top_invalid_reason,
-        max(case when invalid_reason_rank = 1 then reason_rows end) as top_invalid_reason_rows
+        max(case when invalid_reason_rank = 1 then reason_rows end) as top_invalid_reason_rows,
+        max(case when invalid_reason_rank = 1 then top_column end) as top_invalid_column
     from reason_counts
     group by source_table
 ),
@@ -63,7 +81,8 @@ counted as (
         coalesce(rejected_counts.rows_rejected, 0) as rows_rejected,
         coalesce(rejected_counts.rows_after_as_of_date, 0) as rows_after_as_of_date,
         rejected_counts.top_invalid_reason,
-        rejected_counts.top_invalid_reason_rows
+        rejected_counts.top_invalid_reason_rows,
+        rejected_counts.top_invalid_column
     from rows_read
     left join raw_file_inventory
         on rows_read.source_table = raw_file_inventory.source_table
@@ -84,7 +103,8 @@ final as (
         100.0 * rows_rejected / nullif(rows_read, 0) as rejected_pct,
         100.0 * (rows_rejected - rows_after_as_of_date) / nullif(rows_read, 0) as invalid_pct,
         top_invalid_reason,
-        coalesce(top_invalid_reason_rows, 0) as top_invalid_reason_rows
+        coalesce(top_invalid_reason_rows, 0) as top_invalid_reason_rows,
+        top_invalid_column
     from counted
 )
 

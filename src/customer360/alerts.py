@@ -340,6 +340,15 @@ def render_markdown(report: AlertReport, fail_on: str = "error") -> str:
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
 
+def render_errors(report: AlertReport) -> str:
+    """The digest's errors alone, each with its first failing rows ('' when none): what
+    `c360 build` prints when dbt failed, so the build's own output says what broke."""
+    lines: list[str] = []
+    for alert in report.errors:
+        lines += _alert_lines(alert)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+
+
 def _headline(report: AlertReport, fail_on: str) -> str:
     verdict = {"error": "ERROR", "warn": "WARNING", "ok": "OK"}[report.status]
     action = "page" if report.should_page(fail_on) else "no page"

@@ -231,6 +231,10 @@ def test_drift_warns_then_fails_the_build_beyond_the_allowed_number_of_metrics(
     failed = monitored.c360("build", "--vars", strict)
     assert failed.returncode == 1
     assert "not published" in failed.stdout
+    # the build's own output lists what failed, with the failing rows
+    what_failed = failed.stdout[failed.stdout.index("c360 build: what failed") :]
+    assert "**mart_metrics_within_drift_threshold**" in what_failed
+    assert "| mean_estimated_customer_ltv |" in what_failed
     assert published_invocation(monitored) == published_before
 
     paged = monitored.c360("alerts")

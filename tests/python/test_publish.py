@@ -360,6 +360,16 @@ def test_a_large_drop_against_the_published_mart_is_not_published_unless_accepte
 ) -> None:
     before = published_figures(small_build.published_path)
     drop_half_the_customers(small_build.raw_dir)
+    # the transactions of the missing customers are invalid rows: the build fails on their
+    # share and says which table, reason and column, without a second command
+    failed = small_build.c360("build")
+    assert failed.returncode == 1
+    what_failed = failed.stdout[failed.stdout.index("c360 build: what failed") :]
+    assert "**source_rejected_pct_within_error_threshold**" in what_failed
+    assert "| transactions |" in what_failed
+    assert "| unknown_customer | customer_id |" in what_failed
+    assert published_figures(small_build.published_path) == before
+
     refused = small_build.c360("build", "--vars", "{rejected_pct_error: 100}")
     assert refused.returncode == 4
     line = refused.stdout.strip().splitlines()[-1]

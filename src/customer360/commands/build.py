@@ -13,7 +13,9 @@ What is published: every model with `access: public` (at least the marts of SPEC
 and the run's test results (customer360__test_results, customer360__test_failures).
 
 Every outcome, failures included (the on-run-start hook, dbt, the guard, publishing), is
-recorded in the target directory's c360_build.json, where `c360 alerts` reads it. One build
+recorded in the target directory's c360_build.json, where `c360 alerts` reads it. When dbt
+failed, the build ends by listing the failed models and error tests with their first failing
+rows, as `c360 alerts` does. One build
 runs at a time per work database: a second one fails at once, naming the first.
 
 Exit status: dbt's own when it failed, 2 without a raw directory or with unusable arguments,
@@ -35,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from customer360 import publish
+from customer360 import alerts, publish
 from customer360.dbt_artifacts import (
     RunResults,
     build_record_path,
@@ -204,9 +206,11 @@ def _build(settings: Settings, args: argparse.Namespace, dbt_vars: dict) -> int:
     if result.returncode != 0:
         stage = "dbt" if run_results is not None else "on-run-start"
         reason = _failure_summary(failure_lines, run_results)
+        if run_results is not None:
+            _print_errors(settings, run_results)
         print(
             f"c360 build: dbt build failed (exit {result.returncode}{reason}); not published: "
-            f"readers keep {settings.published_path}. `c360 alerts` summarises what failed."
+            f"readers keep {settings.published_path}. `c360 alerts` gives the whole digest."
         )
         return recorder.finish(result.returncode, "failed", stage, f"dbt build failed{reason}")
     if run_results is None:
@@ -216,6 +220,24 @@ def _build(settings: Settings, args: argparse.Namespace, dbt_vars: dict) -> int:
     if args.no_publish:
         return recorder.finish(0, "ok", "dbt", "built; not published (--no-publish)")
     return publish_run(settings, run_results, recorder, args.accept_large_change, dbt_vars)
+
+
+def _print_errors(settings: Settings, run_results: RunResults) -> None:
+    """What failed, as `c360 alerts` lists it: each failed model or error-severity test with
+    its description and first failing rows (which name the table, column and value)."""
+    try:
+        report = alerts.build_report(
+            run_results,
+            manifest_path=target_dir(settings) / "manifest.json",
+            work_database=settings.duckdb_path,
+            published_database=settings.published_path,
+        )
+    except (OSError, ValueError) as error:  # the digest is a courtesy: never hide the failure
+        print(f"c360 build: cannot list what failed ({error})")
+        return
+    errors = alerts.render_errors(report)
+    if errors:
+        print(f"c360 build: what failed\n\n{errors}\n")
 
 
 def _read_results(path: Path) -> RunResults | None:
