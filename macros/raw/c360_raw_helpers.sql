@@ -71,6 +71,25 @@
     {{ return(candidates[0] if candidates else none) }}
 {% endmacro %}
 
+{#
+    For a table whose file was not found: '' or a hint naming the files of the directory that
+    look meant for it but are not read (`Transactions.csv`, `transactions.csv.gz`,
+    `activity-events.parquet`), since a raw file's name must be exactly <table>.parquet or
+    <table>.csv.
+#}
+{% macro c360_near_raw_files_hint(table_name, file_names) %}
+    {%- set near = [] -%}
+    {%- for name in file_names | sort -%}
+        {%- set stem = (name | lower).split('.')[0] | replace('-', '_') | replace(' ', '_') -%}
+        {%- if stem == table_name -%}
+            {%- do near.append("'" ~ name ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not near -%}{{ return('') }}{%- endif -%}
+    {{ return('; found ' ~ near | join(', ') ~ ', which is not read: a raw file is named exactly '
+        ~ table_name ~ '.parquet or ' ~ table_name ~ '.csv, in lower case') }}
+{% endmacro %}
+
 {% macro c360_empty_raw_view_sql(table) %}
     {%- set columns = [] -%}
     {%- for column in table.columns -%}

@@ -54,11 +54,13 @@
                 {{ exceptions.raise_compiler_error(
                     "customer360: required raw table '" ~ table.name ~ "' is missing: expected "
                     ~ table.name ~ ".parquet or " ~ table.name ~ ".csv in directory '" ~ raw_dir
-                    ~ "' (set C360_RAW_DIR, or run `c360 generate` for demo data)") }}
+                    ~ "' (set C360_RAW_DIR, or run `c360 generate` for demo data)"
+                    ~ c360_near_raw_files_hint(table.name, file_names)) }}
             {%- endif -%}
             {{ exceptions.warn(
                 "customer360: optional raw table '" ~ table.name ~ "' is absent from '" ~ raw_dir
-                ~ "'; columns computed only from it will be NULL") }}
+                ~ "'; columns computed only from it will be NULL"
+                ~ c360_near_raw_files_hint(table.name, file_names)) }}
             {%- do run_query(c360_empty_raw_view_sql(table)) -%}
             {%- do inventory.append((table.name, none, none, false)) -%}
         {%- else -%}

@@ -291,6 +291,28 @@ def test_missing_required_table_stops_the_build(
     ) in output(result)
 
 
+def test_a_file_named_almost_right_is_named_in_the_error(
+    tmp_path: Path, generated: Path, failing_runs: Workspace
+) -> None:
+    raw_dir = copy_raw(generated / "parquet", tmp_path / "raw")
+    (raw_dir / "transactions.parquet").rename(raw_dir / "Transactions.parquet")
+    (raw_dir / "support_tickets.parquet").rename(raw_dir / "support-tickets.parquet")
+    result = run_until_hook(failing_runs, raw_dir)
+    assert result.returncode != 0
+    said = " ".join(output(result).split())
+    assert (
+        "customer360: optional raw table 'support_tickets' is absent from "
+        f"'{raw_dir}'; columns computed only from it will be NULL; found "
+        "'support-tickets.parquet', which is not read: a raw file is named exactly "
+        "support_tickets.parquet or support_tickets.csv, in lower case"
+    ) in said
+    assert (
+        f"(set C360_RAW_DIR, or run `c360 generate` for demo data); found "
+        "'Transactions.parquet', which is not read: a raw file is named exactly "
+        "transactions.parquet or transactions.csv, in lower case"
+    ) in said
+
+
 def test_missing_column_names_table_file_and_column(
     tmp_path: Path, generated: Path, failing_runs: Workspace
 ) -> None:
