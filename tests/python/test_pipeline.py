@@ -22,6 +22,11 @@ def test_build_without_raw_dir_says_what_to_do(workspace: Workspace) -> None:
     assert result.returncode != 0
     assert "does not exist" in result.stdout
     assert "c360 generate" in result.stdout
+    workspace.raw_dir.parent.mkdir(parents=True, exist_ok=True)
+    workspace.raw_dir.write_text("customer_id\n")  # a file where the directory should be
+    result = workspace.c360("build")
+    assert result.returncode == 2
+    assert f"raw directory {workspace.raw_dir} is a file, not a directory" in result.stdout
 
 
 def test_same_inputs_and_vars_give_the_same_mart(tmp_path, demo_build: Workspace) -> None:

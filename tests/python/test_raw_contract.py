@@ -307,7 +307,7 @@ def test_a_file_named_almost_right_is_named_in_the_error(
         "support_tickets.parquet or support_tickets.csv, in lower case"
     ) in said
     assert (
-        f"(set C360_RAW_DIR, or run `c360 generate` for demo data); found "
+        "(set C360_RAW_DIR, or run `c360 generate` for demo data); found "
         "'Transactions.parquet', which is not read: a raw file is named exactly "
         "transactions.parquet or transactions.csv, in lower case"
     ) in said

@@ -144,8 +144,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"c360 build: {error}")
         return EXIT_BAD_ARGUMENTS
     if not settings.raw_dir.is_dir():
+        problem = "is a file, not a directory" if settings.raw_dir.exists() else "does not exist"
         print(
-            f"c360 build: raw directory {settings.raw_dir} does not exist; "
+            f"c360 build: raw directory {settings.raw_dir} {problem}; "
             "run `c360 generate` or set C360_RAW_DIR"
         )
         return EXIT_BAD_ARGUMENTS
