@@ -543,6 +543,28 @@ def test_a_hook_failure_is_recorded_and_pages(tmp_path: Path) -> None:
     assert "customer360: required raw table 'customers' is missing" in alert["message"]
 
 
+def test_a_file_the_engine_cannot_read_is_named_in_the_last_line(tmp_path: Path) -> None:
+    """A truncated Parquet file (no footer) fails where DuckDB reads it; the build's last line
+    carries DuckDB's message, which names the file, not just "Runtime Error"."""
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_text(CUSTOMERS_HEADER + "C1,Acme,,,,,2024-01-01,\n")
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select 'T1' as transaction_id, 'C1' as customer_id, "
+            "timestamp '2025-01-01 10:00:00' as transaction_ts, 1.00 as amount, "
+            f"'new' as transaction_type) to '{ws.raw_dir / 'whole.parquet'}' (format parquet)"
+        )
+    whole = (ws.raw_dir / "whole.parquet").read_bytes()
+    (ws.raw_dir / "whole.parquet").unlink()
+    (ws.raw_dir / "transactions.parquet").write_bytes(whole[: len(whole) // 2])
+    build = ws.c360("build")
+    assert build.returncode != 0
+    last = build.stdout.splitlines()[-1]
+    assert last.startswith("c360 build: dbt build failed (exit 2: Runtime Error: ")
+    assert str(ws.raw_dir / "transactions.parquet") in last
+    assert "Traceback" not in output(build)
+
+
 def test_unusable_vars_give_one_line_not_a_traceback(tmp_path: Path) -> None:
     ws = workspace_in(tmp_path)
     for bad in ("[1, 2", "[1, 2]"):

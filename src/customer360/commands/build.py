@@ -60,6 +60,7 @@ DEFAULT_TEST_FAILURES_MAX_ROWS = 100
 # dbt's own lines that say why a run stopped before any node ran (hook or compilation errors).
 _FAILURE_LINE = re.compile(r"customer360: |Compilation Error|Runtime Error|Database Error")
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+_ERROR_HEADINGS = ("Compilation Error", "Runtime Error", "Database Error")
 
 
 class UsageError(ValueError):
@@ -196,7 +197,10 @@ def _build(settings: Settings, args: argparse.Namespace, dbt_vars: dict) -> int:
 
     def keep_failure_line(line: str) -> None:
         plain = _ANSI_ESCAPE.sub("", line).rstrip()
-        if _FAILURE_LINE.search(plain):
+        # an error heading alone on its line: its message is the next line, keep that too
+        if _FAILURE_LINE.search(plain) or (
+            failure_lines and failure_lines[-1].strip() in _ERROR_HEADINGS and plain.strip()
+        ):
             failure_lines.append(plain)
 
     result = run_dbt(settings, ["build", *extra], dbt_vars, on_line=keep_failure_line)
@@ -264,7 +268,13 @@ def _failure_summary(lines: list[str], run_results: RunResults | None) -> str:
     ]
     if own:
         return ": " + own[-1]
-    return ": " + lines[-1].strip() if lines else ""
+    if not lines:
+        return ""
+    last = lines[-1].strip()
+    if len(lines) > 1 and lines[-2].strip() in _ERROR_HEADINGS:
+        # DuckDB's own message, which names the file it could not read
+        last = f"{lines[-2].strip()}: {last}"
+    return ": " + last
 
 
 def _record_test_results(settings: Settings, run_results: RunResults, dbt_vars: dict) -> None:
