@@ -68,7 +68,12 @@ def monitored(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """1,000 customers built once with strict rejected-row thresholds (so with a warning)."""
     ws = Workspace(tmp_path_factory.mktemp("alerts"))
     regenerate(ws, seed=11)
-    assert_ok(ws.c360("build", "--vars", STRICT_WARN_VARS))
+    built = ws.c360("build", "--vars", STRICT_WARN_VARS)
+    assert_ok(built)
+    # published, and the build's last line says which tests warned
+    last = built.stdout.splitlines()[-1]
+    assert last.startswith("c360 build: published ")
+    assert "warned (" in last and "source_rejected_pct_within_warn_threshold" in last
     return ws
 
 

@@ -339,8 +339,18 @@ def publish_run(
         f"published {len(publication.tables)} tables to {publication.path} "
         f"(as_of_date {publication.as_of_date}, {customers:,} customers)"
     )
-    print(f"c360 build: {message}")
+    print(f"c360 build: {message}{_warnings_note(run_results)}")
     return recorder.finish(0, "ok", "publish", message, published=True)
+
+
+def _warnings_note(run_results: RunResults) -> str:
+    """'; N tests warned (names): ...' for a published run with warnings, else ''."""
+    warned = sorted(r.name for r in run_results.results if r.status == "warn")
+    if not warned:
+        return ""
+    names = ", ".join(warned[:3]) + (f" and {len(warned) - 3} more" if len(warned) > 3 else "")
+    tests = "1 test" if len(warned) == 1 else f"{len(warned)} tests"
+    return f"; {tests} warned ({names}): `c360 alerts` lists the failing rows"
 
 
 def _guard(settings: Settings, dbt_vars: dict) -> str | None:
