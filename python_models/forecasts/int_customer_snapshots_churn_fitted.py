@@ -21,7 +21,8 @@ Too little history (fewer than `min_evaluable_snapshots` training snapshots, or 
 `min_churn_events` churned or retained rows) gives NULL and the reason; the scored model then
 uses the configured formula and warns.
 
-Lean: the training rows reach pandas once, sampled in DuckDB to at most
+Lean: the training rows reach pandas once, from the snapshots that the computed snapshots'
+models learn from (six, in a build that adds a month), sampled in DuckDB to at most
 `churn_training_rows_per_snapshot` per snapshot (a seeded hash of the customer, so the same
 rows every build); scoring reads one snapshot at a time and writes its probabilities back to
 DuckDB. One thread and a fixed seed: the same input gives the same output.
@@ -173,47 +174,54 @@ def feature_columns(alias: str) -> str:
     cast(case {alias}.customer_segment {codes} end as double) as segment_code"""
 
 
+def training_dates(evaluable: list, computed: list, settings: Settings) -> list:
+    """The snapshots the models of the `computed` snapshots learn from, as fit_for picks them:
+    for each computed T, the latest `training_snapshots` of the `evaluable` snapshots (sorted)
+    whose churn horizon ended by T. A build that adds a month reads six snapshots' features to
+    train, not every evaluable one."""
+    needed = set()
+    for cutoff in computed:
+        last_allowed = pd.Timestamp(cutoff) - pd.Timedelta(days=settings.horizon_days)
+        eligible = [day for day in evaluable if pd.Timestamp(day) <= last_allowed]
+        needed.update(eligible[-settings.training_snapshots :])
+    return sorted(needed)
+
+
 def training_sql(features: str, outcomes: str, settings: Settings) -> str:
-    """Rows of every snapshot evaluable for churn with their label, at most
-    `training_rows_per_snapshot` of each snapshot, chosen by a seeded hash of the customer.
+    """Rows of the snapshots `$dates` (evaluable for churn: training_dates) with their label,
+    at most `training_rows_per_snapshot` of each snapshot, chosen by a seeded hash of the
+    customer.
 
     The cap is per snapshot, so the rows a snapshot contributes depend on that snapshot alone:
-    later data never changes which rows an earlier model learned from (point in time), and the
-    same rows are chosen on every build. The rows kept are those with the smallest hashes: each
-    snapshot's cutoff (its N-th smallest hash) is found in one streaming pass, and only the rows
-    at or below it are joined to their outcomes and ranked, not every customer of every snapshot.
+    later data never changes which rows an earlier model learned from (point in time), the
+    same rows are chosen on every build, and a build that reads fewer snapshots reads the same
+    rows of each. The rows kept are those with the smallest hashes: each snapshot's cutoff
+    (its N-th smallest hash) is found in one streaming pass over the customer keys, and only
+    the rows at or below it are read whole, joined to their outcomes and ranked.
     """
     cap = settings.training_rows_per_snapshot
+    draw_key = f"hash(features.customer_id, {settings.seed})"
     return f"""
-with evaluable as (
-    select distinct snapshot_date from {outcomes} where is_evaluable_churn
-),
-keyed as (
-    select
-        {feature_columns("features")},
-        hash(features.customer_id, {settings.seed}) as draw_key
+with cutoffs as (
+    select features.snapshot_date, list_last(min({draw_key}, {cap})) as last_draw_key
     from {features} as features
-    inner join evaluable on features.snapshot_date = evaluable.snapshot_date
-),
-cutoffs as (
-    select snapshot_date, list_last(min(draw_key, {cap})) as last_draw_key
-    from keyed
-    group by snapshot_date
+    where list_contains($dates, features.snapshot_date)
+    group by features.snapshot_date
 ),
 drawn as (
     select
-        keyed.*,
+        {feature_columns("features")},
         row_number() over (
-            partition by keyed.snapshot_date order by keyed.draw_key, keyed.customer_id
+            partition by features.snapshot_date order by {draw_key}, features.customer_id
         ) as draw
-    from keyed
+    from {features} as features
     inner join cutoffs
-        on keyed.snapshot_date = cutoffs.snapshot_date
-        and keyed.draw_key <= cutoffs.last_draw_key
+        on features.snapshot_date = cutoffs.snapshot_date
+        and {draw_key} <= cutoffs.last_draw_key
 ),
 labelled as (
     select
-        drawn.* exclude (draw_key, draw),
+        drawn.* exclude (draw),
         cast(outcomes.is_churned as integer) as is_churned
     from drawn
     inner join {outcomes} as outcomes
@@ -373,8 +381,6 @@ def model(dbt, session):
     features, outcomes = "churn_fit_features", "churn_fit_outcomes"
     dbt.ref("int_customer_snapshot_features").create_view(features, replace=True)
     dbt.ref("int_customer_snapshot_outcomes").create_view(outcomes, replace=True)
-    training = session.sql(training_sql(features, outcomes, settings)).df()
-    training["snapshot_date"] = pd.to_datetime(training["snapshot_date"])
     computed = [
         row[0]
         for row in dbt.ref("int_snapshot_dates")
@@ -383,6 +389,15 @@ def model(dbt, session):
         .order("snapshot_date")
         .fetchall()
     ]
+    evaluable = [
+        row[0]
+        for row in session.sql(
+            f"select distinct snapshot_date from {outcomes} where is_evaluable_churn order by 1"
+        ).fetchall()
+    ]
+    dates = training_dates(evaluable, computed, settings)
+    training = session.sql(training_sql(features, outcomes, settings), params={"dates": dates}).df()
+    training["snapshot_date"] = pd.to_datetime(training["snapshot_date"])
     session.register("no_scores", OUTPUT_SCHEMA.empty_table())
     session.execute("create or replace temp table churn_fitted_scores as select * from no_scores")
     session.unregister("no_scores")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -274,6 +275,24 @@ def test_all_customers_alike_falls_back_with_a_reason() -> None:
 def test_too_few_snapshots_names_the_var() -> None:
     fit, _ = _scored(_training(np.random.default_rng(6)), cutoff="2024-08-31")
     assert "churn_fit_min_evaluable_snapshots" in fit.reason
+
+
+def test_training_reads_only_the_snapshots_the_computed_models_learn_from() -> None:
+    evaluable = list(pd.date_range("2023-01-31", "2024-06-30", freq="ME").date)
+    # a month added: the six latest snapshots whose 180-day horizon ended by 2024-12-31
+    assert fit_module.training_dates(evaluable, [date(2024, 12, 31)], SETTINGS) == list(
+        pd.date_range("2024-01-31", "2024-06-30", freq="ME").date
+    )
+    # two computed months share five of their six
+    assert (
+        len(
+            fit_module.training_dates(evaluable, [date(2024, 11, 30), date(2024, 12, 31)], SETTINGS)
+        )
+        == 7
+    )
+    # before any horizon ended, and with nothing computed: none
+    assert fit_module.training_dates(evaluable, [date(2023, 3, 31)], SETTINGS) == []
+    assert fit_module.training_dates(evaluable, [], SETTINGS) == []
 
 
 # --- real builds: point in time, vars by name -------------------------------------------------
