@@ -336,8 +336,7 @@ def render_markdown(report: AlertReport, fail_on: str = "error") -> str:
                 lines += _alert_lines(alert)
     if report.drift:
         lines += ["", "## Drift of the headline metrics", "", *_drift_lines(report.drift)]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+    return _without_runs_of_blank_lines("\n".join(lines)) + "\n"
 
 
 def render_errors(report: AlertReport) -> str:
@@ -346,7 +345,11 @@ def render_errors(report: AlertReport) -> str:
     lines: list[str] = []
     for alert in report.errors:
         lines += _alert_lines(alert)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return _without_runs_of_blank_lines("\n".join(lines)).lstrip("\n")
+
+
+def _without_runs_of_blank_lines(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n")
 
 
 def _headline(report: AlertReport, fail_on: str) -> str:

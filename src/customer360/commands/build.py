@@ -15,8 +15,8 @@ and the run's test results (customer360__test_results, customer360__test_failure
 Every outcome, failures included (the on-run-start hook, dbt, the guard, publishing), is
 recorded in the target directory's c360_build.json, where `c360 alerts` reads it. When dbt
 failed, the build ends by listing the failed models and error tests with their first failing
-rows, as `c360 alerts` does. One build
-runs at a time per work database: a second one fails at once, naming the first.
+rows, as `c360 alerts` does. One build runs at a time per work database: a second one fails at
+once, naming the first.
 
 Exit status: dbt's own when it failed, 2 without a raw directory or with unusable arguments,
 3 when the build passed but publishing failed, 4 when the guard refused to publish (in both
@@ -57,10 +57,11 @@ EXIT_LARGE_CHANGE = 4
 EXIT_BUILD_RUNNING = 5
 DEFAULT_MAX_DROP_PCT = 50.0
 DEFAULT_TEST_FAILURES_MAX_ROWS = 100
-# dbt's own lines that say why a run stopped before any node ran (hook or compilation errors).
-_FAILURE_LINE = re.compile(r"customer360: |Compilation Error|Runtime Error|Database Error")
-_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+# dbt's error headings, each alone on its line above the message, and the lines that say why
+# a run stopped before any node ran (hook or compilation errors).
 _ERROR_HEADINGS = ("Compilation Error", "Runtime Error", "Database Error")
+_FAILURE_LINE = re.compile("|".join(("customer360: ", *_ERROR_HEADINGS)))
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class UsageError(ValueError):
