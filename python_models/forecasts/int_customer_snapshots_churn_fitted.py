@@ -357,14 +357,20 @@ def score_snapshot(session, features: str, snapshot_date, fit: Fit) -> None:
     if fit.ranker is None:
         session.execute(SCORED_SQL.format(probability="cast(null as double)", rows=rows), window)
         return
-    inputs = session.execute(
-        f"select {feature_columns('features')} from {features} as features where snapshot_date = ?",
-        [snapshot_date],
-    ).df()
+    inputs = session.sql(
+        f"select {feature_columns('features')} from {features} as features"
+        " where snapshot_date = $snapshot_date",
+        params={"snapshot_date": snapshot_date},
+    ).to_arrow_table()
+    # the model's columns as NumPy (NULL as NaN, which the trees read as missing); the
+    # customer keys stay in Arrow
+    model_inputs = pd.DataFrame(
+        {name: inputs[name].to_numpy() for name in fit.ranker.feature_names_in_}
+    )
     scores = pa.table(
         {
-            "customer_id": pa.array(inputs["customer_id"], pa.string()),
-            "probability": pa.array(predicted(fit, inputs), pa.float64()),
+            "customer_id": inputs["customer_id"],
+            "probability": pa.array(predicted(fit, model_inputs), pa.float64()),
         }
     )
     session.register("snapshot_scores", scores)

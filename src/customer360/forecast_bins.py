@@ -83,6 +83,22 @@ def ntile(n: int, bins: int = BINS) -> np.ndarray:
     return np.repeat(np.arange(1, bins + 1), lengths)[:n]
 
 
+def stable_order(values: np.ndarray) -> np.ndarray:
+    """np.argsort(values, kind="stable"): the positions in ascending order of value, tied
+    values in position order. NumPy's default sort is vectorised, some six times faster than
+    its stable one on a million floats, and leaves ties in no set order; the ties are then put
+    in position order with a second vectorised sort of (tie run, position) as one integer."""
+    order = np.argsort(values)
+    in_order = values[order]
+    n = len(values)
+    if n < 2 or np.isnan(in_order[-1]):  # NaN sorts last and equals nothing: stay plain
+        return np.argsort(values, kind="stable")
+    run = np.cumsum(np.r_[0, in_order[1:] != in_order[:-1]])
+    if run[-1] == n - 1:  # no ties
+        return order
+    return np.sort(run * n + order) % n
+
+
 @dataclass(frozen=True)
 class Group:
     """One group's customers in prediction order (ties in customer_id order)."""
@@ -94,17 +110,21 @@ class Group:
 
 
 def group_in_order(
-    predicted: np.ndarray, outcome: np.ndarray, order: np.ndarray, with_outcome_rank: bool
+    predicted: np.ndarray,
+    outcome: np.ndarray,
+    order: np.ndarray,
+    by_outcome: np.ndarray | None = None,
 ) -> Group:
-    """A group given its members' positions `order` sorted by prediction (stable)."""
+    """A group given its members' positions `order` sorted by prediction (ties by position)
+    and, for the outcome ranks of a revenue forecast, `by_outcome`: the same positions sorted
+    by outcome (tied outcomes share their average rank, so their order is free)."""
     values = predicted[order]
-    outcomes = outcome[order]
     outcome_rank = None
-    if with_outcome_rank:
-        by_outcome = np.argsort(outcomes, kind="stable")
-        outcome_rank = np.empty(len(outcomes))
-        outcome_rank[by_outcome] = sorted_average_ranks(outcomes[by_outcome])
-    return Group(values, outcomes, sorted_average_ranks(values), outcome_rank)
+    if by_outcome is not None:
+        rank_at = np.empty(len(outcome))
+        rank_at[by_outcome] = sorted_average_ranks(outcome[by_outcome])
+        outcome_rank = rank_at[order]
+    return Group(values, outcome[order], sorted_average_ranks(values), outcome_rank)
 
 
 def bin_sums(group: Group, is_churn: bool) -> dict[str, np.ndarray]:
@@ -187,14 +207,19 @@ def forecast_bins(
     customer_id order, so a stable sort by the prediction breaks ties by customer_id.
     """
     is_churn = forecast in CHURN_FORECASTS
-    order = np.argsort(predicted, kind="stable")
-    groups = [(ALL, order)]
+    order = stable_order(predicted)
+    # each group's outcome ranks (revenue) come from one sort of every outcome
+    by_outcome = None if is_churn else np.argsort(outcome)
+    groups = [(ALL, order, by_outcome)]
     codes_in_order = segments.codes[order]
     present = np.unique(segments.codes).tolist()
     for code in sorted(present, key=lambda code: segments.names[code]):
-        groups.append((segments.names[code], order[codes_in_order == code]))
-    for segment, members in groups:
-        group = group_in_order(predicted, outcome, members, with_outcome_rank=not is_churn)
+        members_by_outcome = None
+        if by_outcome is not None:
+            members_by_outcome = by_outcome[segments.codes[by_outcome] == code]
+        groups.append((segments.names[code], order[codes_in_order == code], members_by_outcome))
+    for segment, members, members_by_outcome in groups:
+        group = group_in_order(predicted, outcome, members, members_by_outcome)
         sums = bin_sums(group, is_churn)
         for index in np.flatnonzero(sums["customers"]):
             row: dict[str, object] = {

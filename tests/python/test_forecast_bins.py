@@ -14,7 +14,13 @@ import pytest
 from scipy.stats import rankdata, spearmanr
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
-from customer360.forecast_bins import Segments, forecast_bins, ntile, sorted_average_ranks
+from customer360.forecast_bins import (
+    Segments,
+    forecast_bins,
+    ntile,
+    sorted_average_ranks,
+    stable_order,
+)
 
 TOLERANCE = 1e-9
 
@@ -38,6 +44,23 @@ def test_average_ranks_share_the_mean_of_tied_positions() -> None:
     values = np.array([0.1, 0.4, 0.4, 0.4, 0.9, 0.9])
     assert sorted_average_ranks(values).tolist() == [1.0, 3.0, 3.0, 3.0, 5.5, 5.5]
     assert sorted_average_ranks(np.array([])).tolist() == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [0.5],
+        [0.3, 0.1, 0.2],
+        [0.4, 0.1, 0.4, 0.4, 0.1, 0.9],  # tie runs, in position order
+        [0.0, -0.0, 0.0, -1.0],  # -0.0 equals 0.0: a tie
+        [0.2, float("nan"), 0.1, float("nan")],  # NaN: the plain stable sort
+        np.round(np.random.default_rng(5).uniform(0, 1, 20_000), 2).tolist(),
+    ],
+)
+def test_stable_order_is_numpys_stable_argsort(values: list[float]) -> None:
+    values = np.asarray(values, float)
+    assert stable_order(values).tolist() == np.argsort(values, kind="stable").tolist()
 
 
 @pytest.mark.parametrize("n", [1, 4, 10, 23, 100, 1001])
