@@ -5,9 +5,10 @@ segment or 'All', forecast): average ranks (the Mann-Whitney AUC, Spearman's rho
 equal-count bins ordered by the prediction. Ranking every customer of every snapshot four times
 over, twice (segment and 'All'), is what SQL does badly: at 1M customers and 22 evaluable
 snapshots it meant window functions over 100M rows. Here each snapshot is read once, in
-customer_id order, and each forecast is sorted once; the ranks and bins of 'All' and of every
-segment follow from that one order in linear time. What leaves Python is one row per bin with
-sums the marts divide and combine, so the figures themselves stay in SQL:
+customer_id order, and each forecast is sorted once (a revenue forecast's outcome too); the
+ranks and bins of 'All' and of every segment follow from those orders in linear time. What
+leaves Python is one row per bin with sums the marts divide and combine, so the figures
+themselves stay in SQL:
 
 - customers, predicted_sum, outcome_sum (per bin);
 - squared_error_sum and log_loss_sum (churn forecasts: sums of (p - y)^2 and of
