@@ -170,6 +170,16 @@ def test_command_exits_non_zero_when_pandas_differs(monkeypatch: pytest.MonkeyPa
     assert bench_command.run(args) == 1
 
 
+def test_the_history_is_measured_against_the_median_snapshot_build() -> None:
+    def build(model_s: float) -> BuildRun:
+        return BuildRun(model_s + 5, 100.0, model_s, {"a": model_s / 2, "b": model_s / 2}, 0, 0)
+
+    slow, median, fast = build(60.0), build(48.0), build(45.0)
+    assert run._median_build([slow, fast, median]) is median
+    assert run._median_build([slow, fast]) is fast
+    assert run._median_build([median]) is median
+
+
 def test_scales_parse_and_10m_needs_its_flag() -> None:
     assert bench.parse_scale("10k") == bench.Scale("10k", 10_000)
     assert bench.parse_scale("1M") == bench.Scale("1m", 1_000_000)

@@ -55,7 +55,7 @@ class HistoryRuns:
 
 def time_history(paths: ScalePaths, snapshot: BuildRun) -> HistoryRuns:
     """The default build, then a month added to a history built a month before; `snapshot`
-    is the last repetition's build."""
+    is the repetitions' build of median model time."""
     as_of = built_as_of_date(paths.duckdb_path)
     warm_parse(paths)
     history = time_build(paths, "history")

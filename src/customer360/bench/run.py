@@ -202,6 +202,14 @@ def _median(values: Iterable[float]) -> float:
     return statistics.median(list(values))
 
 
+def _median_build(builds: list[BuildRun]) -> BuildRun:
+    """The build whose model time is the median (the lower of the middle two for an even
+    count): the snapshot build the history's ratios divide by, so that one slow or fast
+    repetition does not move them."""
+    ranked = sorted(builds, key=lambda build: sum(build.model_s.values()))
+    return ranked[(len(ranked) - 1) // 2]
+
+
 def run_scale(
     scale: Scale,
     paths: ScalePaths,
@@ -269,7 +277,7 @@ def run_scale(
     history = None
     if with_history:
         say(f"[{scale.label}] history: the default build, a build a month earlier, a month added")
-        history = time_history(paths, repetitions[-1].build)
+        history = time_history(paths, _median_build([r.build for r in repetitions]))
     record = scale_record(
         scale, seed, raw, repetitions, comparison, pandas_skipped, [load_before, load_average()]
     )
