@@ -212,13 +212,14 @@ def forecast_bins(
     # each group's outcome ranks (revenue) come from one sort of every outcome
     by_outcome = None if is_churn else np.argsort(outcome)
     groups = [(ALL, order, by_outcome)]
-    codes_in_order = segments.codes[order]
+
+    def in_segment(positions: np.ndarray | None, code: int) -> np.ndarray | None:
+        """The positions of one segment's customers, in the order `positions` has them."""
+        return None if positions is None else positions[segments.codes[positions] == code]
+
     present = np.unique(segments.codes).tolist()
     for code in sorted(present, key=lambda code: segments.names[code]):
-        members_by_outcome = None
-        if by_outcome is not None:
-            members_by_outcome = by_outcome[segments.codes[by_outcome] == code]
-        groups.append((segments.names[code], order[codes_in_order == code], members_by_outcome))
+        groups.append((segments.names[code], in_segment(order, code), in_segment(by_outcome, code)))
     for segment, members, members_by_outcome in groups:
         group = group_in_order(predicted, outcome, members, members_by_outcome)
         sums = bin_sums(group, is_churn)
