@@ -13,7 +13,8 @@ Per T:
   the latest one, rows weighted by recency (half-life `half_life_months`), so that recent
   behaviour counts most. Trees learn interactions (inactivity by segment) and handle NULL and
   constant features themselves; features are ones whose range a later date does not leave
-  (recency, frequency, monetary, scores, inactivity, health, segment), never tenure or time.
+  (recency, frequency, monetary, scores, inactivity, health, segment, the configured formula's
+  probability, the share of tenure since the last purchase), never tenure or time itself.
 - calibration: Platt scaling (a logistic regression on the ranking model's log-odds) fitted on
   the latest training snapshot, held out of the ranking fit, so the level follows the most
   recent churn rate (churn drifts as a customer base ages).
@@ -43,8 +44,9 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 SEGMENTS = ("SMB", "Enterprise", "High-Value Enterprise")
-# Features whose range a later snapshot stays within (no tenure, no absolute time).
-NUMERIC_FEATURES = (
+# Features whose range a later snapshot stays within (no tenure, no absolute time), read as
+# they are from int_customer_snapshot_features.
+STORED_FEATURES = (
     "recency_days",
     "frequency",
     "monetary",
@@ -55,7 +57,21 @@ NUMERIC_FEATURES = (
     "customer_health_score",
     "days_since_last_activity",
     "revenue_12m",
+    # The configured formula's probability: bounded, and rising with inactivity beyond the
+    # training snapshots' range, where the trees alone stay flat.
+    "churn_probability_configured",
 )
+# Bounded ratios derived from stored features: the share of the customer's tenure since their
+# last purchase, what a purchase model conditions on, without the tenure itself (which a
+# later snapshot leaves behind). NULL without a purchase or on the signup day.
+DERIVED_FEATURES = {
+    # (case, not least() alone: DuckDB's least() skips a NULL argument)
+    "recency_share": (
+        "case when {alias}.tenure_days > 0 and {alias}.recency_days is not null then"
+        " least(cast({alias}.recency_days as double) / {alias}.tenure_days, 1.0) end"
+    ),
+}
+NUMERIC_FEATURES = (*STORED_FEATURES, *DERIVED_FEATURES)
 FEATURES = (*NUMERIC_FEATURES, "segment_code")
 # Probabilities are kept off 0 and 1: a log loss of a confident miss stays finite.
 PROBABILITY_FLOOR = 1e-6
@@ -165,7 +181,11 @@ def checked(settings: Settings) -> Settings:
 def feature_columns(alias: str) -> str:
     """The model's inputs as doubles (segment as a category code), with the row's key."""
     numeric = ",\n    ".join(
-        f"cast({alias}.{name} as double) as {name}" for name in NUMERIC_FEATURES
+        [f"cast({alias}.{name} as double) as {name}" for name in STORED_FEATURES]
+        + [
+            f"{expression.format(alias=alias)} as {name}"
+            for name, expression in DERIVED_FEATURES.items()
+        ]
     )
     codes = " ".join(f"when '{name}' then {code}" for code, name in enumerate(SEGMENTS))
     return f"""{alias}.customer_id,

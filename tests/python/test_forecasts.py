@@ -188,6 +188,8 @@ def _training(rng: np.random.Generator, customers: int = 200, **constant: float)
                 "customer_health_score": rng.uniform(1, 5, customers),
                 "days_since_last_activity": inactivity,
                 "revenue_12m": rng.gamma(2.0, 100.0, customers),
+                "churn_probability_configured": 1 / (1 + np.exp(-(inactivity - 200) / 60)),
+                "recency_share": np.minimum(inactivity / rng.integers(400, 800, customers), 1),
                 "segment_code": rng.integers(0, 3, customers).astype(float),
                 "is_churned": (rng.uniform(0, 1, customers) < inactivity / 400).astype(int),
             }
@@ -248,7 +250,8 @@ def test_window_narrower_than_the_minimum_is_refused() -> None:
     [
         {"days_since_last_activity": 30.0, "recency_days": 30.0},  # constant features
         {"segment_code": 2.0},  # one segment only
-        {"recency_days": np.nan, "frequency": 1.0},  # one purchase, outside the window
+        # one purchase, outside the window
+        {"recency_days": np.nan, "recency_share": np.nan, "frequency": 1.0},
     ],
 )
 def test_fit_survives_degenerate_features(constant: dict[str, float]) -> None:
@@ -275,6 +278,31 @@ def test_all_customers_alike_falls_back_with_a_reason() -> None:
 def test_too_few_snapshots_names_the_var() -> None:
     fit, _ = _scored(_training(np.random.default_rng(6)), cutoff="2024-08-31")
     assert "churn_fit_min_evaluable_snapshots" in fit.reason
+
+
+def test_derived_features_are_bounded_shares_of_tenure() -> None:
+    """recency_share = recency_days / tenure_days, at most 1, NULL without a purchase or a
+    day of tenure; every stored feature is read as a double."""
+    stored = ", ".join(
+        f"1 as {name}" for name in fit_module.STORED_FEATURES if name != "recency_days"
+    )
+    with duckdb.connect() as con:
+        con.execute(
+            f"""create table features as
+            select * from (values
+                ('a', 30, 60, 'SMB'), ('b', null, 60, 'Enterprise'), ('c', 5, 0, 'SMB'),
+                ('d', 90, 60, 'High-Value Enterprise'), ('e', 0, 365, 'SMB')
+            ) as t(customer_id, recency_days, tenure_days, customer_segment),
+            lateral (select date '2024-06-30' as snapshot_date, {stored})"""
+        )
+        frame = con.sql(
+            f"select {fit_module.feature_columns('f')} from features as f order by customer_id"
+        ).df()
+    assert list(frame.columns) == ["customer_id", "snapshot_date", *fit_module.FEATURES]
+    assert frame["recency_share"].tolist()[0] == 0.5
+    assert np.isnan(frame["recency_share"].tolist()[1]) and np.isnan(frame["recency_share"][2])
+    assert frame["recency_share"].tolist()[3:] == [1.0, 0.0]
+    assert frame["segment_code"].tolist() == [0.0, 1.0, 0.0, 2.0, 0.0]
 
 
 def test_training_reads_only_the_snapshots_the_computed_models_learn_from() -> None:
