@@ -20,8 +20,4 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -r requirements.lock
-# The CDNOW purchases (real public data, tests/python/test_public_data.py) ship inside this
-# archived package's wheel: only its data file is read, never its code, so none of its
-# dependencies are installed.
-.venv/bin/python -m pip install --quiet --no-deps Lifetimes==0.11.3
 .venv/bin/python -m pip install --quiet --no-deps -e .

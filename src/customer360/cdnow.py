@@ -4,8 +4,8 @@ CDNOW_master holds every purchase, from January 1997 to June 1998, of the 23,570
 first bought at the online music store CDNOW in the first quarter of 1997: one line per customer,
 day and order (customer id, YYYYMMDD, CDs bought, dollars). It is the data the BG/NBD model was
 published on and the classic test of customer-base forecasts. The file travels inside the
-Lifetimes wheel (`pip install --no-deps Lifetimes==0.11.3`; the package is never imported),
-so no network is needed beyond the package registry.
+Lifetimes wheel (pinned in requirements.lock with its two small dependencies, so `pip check`
+holds; the package's code is never imported), so no network is needed beyond the registry.
 
 As the raw contract's two required tables (the four others are absent, as SPEC 2 allows):
 
@@ -60,7 +60,7 @@ def master_path() -> Path:
     if path is None or not path.is_file():
         raise CdnowUnavailableError(
             f"CDNOW data not found: {DATA_FILE} of the {DISTRIBUTION} wheel; install it with "
-            f"`pip install --no-deps {DISTRIBUTION}==0.11.3` (scripts/setup.sh does)"
+            f"`pip install {DISTRIBUTION}==0.11.3` (scripts/setup.sh does)"
         )
     return path
 
