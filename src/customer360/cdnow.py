@@ -16,7 +16,8 @@ As the raw contract's two required tables (the four others are absent, as SPEC 2
   zero-dollar lines kept), transaction_type "new" for the first line of a customer's first day
   and "one_time" for the others.
 
-`python -m customer360.cdnow --out DIR` writes customers.csv and transactions.csv into DIR.
+`python -m customer360.cdnow --out DIR` writes customers.csv and transactions.csv into DIR, and
+refuses a DIR that holds other raw files (the build would read them as part of the data).
 """
 
 from __future__ import annotations
@@ -26,25 +27,11 @@ import csv
 from importlib import metadata
 from pathlib import Path
 
+from customer360.generate.contract import FILE_FORMATS, SCHEMAS, TABLES
+
 DISTRIBUTION = "Lifetimes"
 DATA_FILE = "lifetimes/datasets/CDNOW_master.txt"
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "customer_name",
-    "industry",
-    "region",
-    "country_code",
-    "employee_count",
-    "signup_date",
-    "account_owner_id",
-)
-TRANSACTION_COLUMNS = (
-    "transaction_id",
-    "customer_id",
-    "transaction_ts",
-    "amount",
-    "transaction_type",
-)
+WRITTEN = ("customers", "transactions")
 
 
 class CdnowUnavailableError(RuntimeError):
@@ -87,30 +74,65 @@ def read_master(path: Path) -> list[tuple[str, str, str]]:
     return purchases
 
 
+def _raw_files_in_the_way(out_dir: Path) -> list[Path]:
+    """Raw files in out_dir other than the two CSVs written here: the build would read them
+    with CDNOW's (another table) or instead of them (Parquet is preferred over CSV)."""
+    return [
+        out_dir / f"{table}.{file_format}"
+        for table in TABLES
+        for file_format in FILE_FORMATS
+        if (out_dir / f"{table}.{file_format}").exists()
+        and not (table in WRITTEN and file_format == "csv")
+    ]
+
+
+def _write_csv(path: Path, table: str, rows: list[dict[str, str]]) -> None:
+    """Rows as the contract's columns, in its order; columns a row does not name stay empty."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SCHEMAS[table].names, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def write_raw(out_dir: Path, source: Path | None = None) -> tuple[int, int]:
     """Write customers.csv and transactions.csv into out_dir; (customers, transactions)."""
+    in_the_way = _raw_files_in_the_way(out_dir)
+    if in_the_way:
+        raise FileExistsError(
+            f"{out_dir} already holds raw files the build would read with CDNOW's: "
+            f"{', '.join(path.name for path in in_the_way)}; write into an empty directory"
+        )
     purchases = read_master(source or master_path())
     first_day: dict[str, str] = {}
     for customer_id, day, _amount in purchases:
         first_day[customer_id] = min(day, first_day.get(customer_id, day))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / "customers.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CUSTOMER_COLUMNS)
-        for customer_id in sorted(first_day):
-            name = f"CDNOW customer {customer_id}"
-            writer.writerow([customer_id, name, "", "", "", "", first_day[customer_id], ""])
+    customers = [
+        {
+            "customer_id": customer_id,
+            "customer_name": f"CDNOW customer {customer_id}",
+            "signup_date": first_day[customer_id],
+        }
+        for customer_id in sorted(first_day)
+    ]
+    transactions = []
     seen: set[str] = set()
-    with (out_dir / "transactions.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(TRANSACTION_COLUMNS)
-        for number, (customer_id, day, amount) in enumerate(purchases, start=1):
-            first = customer_id not in seen and day == first_day[customer_id]
-            kind = "new" if first else "one_time"
-            if first:
-                seen.add(customer_id)
-            writer.writerow([f"t{number:06d}", customer_id, f"{day} 00:00:00", amount, kind])
-    return len(first_day), len(purchases)
+    for number, (customer_id, day, amount) in enumerate(purchases, start=1):
+        first = customer_id not in seen and day == first_day[customer_id]
+        if first:
+            seen.add(customer_id)
+        transactions.append(
+            {
+                "transaction_id": f"t{number:06d}",
+                "customer_id": customer_id,
+                "transaction_ts": f"{day} 00:00:00",
+                "amount": amount,
+                "transaction_type": "new" if first else "one_time",
+            }
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_csv(out_dir / "customers.csv", "customers", customers)
+    _write_csv(out_dir / "transactions.csv", "transactions", transactions)
+    return len(customers), len(transactions)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -124,7 +146,10 @@ def main(argv: list[str] | None = None) -> None:
         "--source", type=Path, help="a CDNOW_master.txt (default: the Lifetimes wheel's)"
     )
     args = parser.parse_args(argv)
-    customers, transactions = write_raw(args.out, args.source)
+    try:
+        customers, transactions = write_raw(args.out, args.source)
+    except (CdnowUnavailableError, FileExistsError, ValueError) as error:
+        parser.exit(2, f"customer360.cdnow: {error}\n")
     print(f"wrote {customers:,} customers and {transactions:,} transactions to {args.out}")
 
 

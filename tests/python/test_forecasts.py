@@ -299,9 +299,10 @@ def test_derived_features_are_bounded_shares_of_tenure() -> None:
             f"select {fit_module.feature_columns('f')} from features as f order by customer_id"
         ).df()
     assert list(frame.columns) == ["customer_id", "snapshot_date", *fit_module.FEATURES]
-    assert frame["recency_share"].tolist()[0] == 0.5
-    assert np.isnan(frame["recency_share"].tolist()[1]) and np.isnan(frame["recency_share"][2])
-    assert frame["recency_share"].tolist()[3:] == [1.0, 0.0]
+    shares = frame["recency_share"].tolist()
+    assert shares[0] == 0.5
+    assert np.isnan(shares[1]) and np.isnan(shares[2])
+    assert shares[3:] == [1.0, 0.0]
     assert frame["segment_code"].tolist() == [0.0, 1.0, 0.0, 2.0, 0.0]
 
 

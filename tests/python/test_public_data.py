@@ -12,6 +12,7 @@ a drift shows before it fails.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -34,6 +35,39 @@ from customer360__forecast_evaluation
 where customer_segment = 'All' and n > 0
 order by forecast, snapshot_date
 """
+
+
+def test_cdnow_lines_become_the_raw_contract(tmp_path: Path) -> None:
+    """A header is skipped; signup is the first purchase day; "new" marks the first line of that
+    day only, wherever the file puts it; amounts keep two decimals."""
+    source = tmp_path / "master.txt"
+    source.write_text(
+        " customer_id  date number_of_cds  dollar_value\n"
+        " 00002 19970301  1   5.5\n 00001 19970102  2   20.76\n"
+        " 00002 19970112  5   77.00\n 00002 19970112  1   0.00\n",
+        encoding="ascii",
+    )
+    assert cdnow.write_raw(tmp_path / "raw", source) == (2, 4)
+    customers = pd.read_csv(tmp_path / "raw" / "customers.csv", dtype=str, keep_default_na=False)
+    transactions = pd.read_csv(tmp_path / "raw" / "transactions.csv", dtype=str)
+    assert customers.columns.tolist()[-2:] == ["signup_date", "account_owner_id"]
+    assert customers[["customer_id", "signup_date", "industry"]].values.tolist() == [
+        ["00001", "1997-01-02", ""],
+        ["00002", "1997-01-12", ""],
+    ]
+    assert transactions[["customer_id", "amount", "transaction_type"]].values.tolist() == [
+        ["00002", "5.50", "one_time"],
+        ["00001", "20.76", "new"],
+        ["00002", "77.00", "new"],
+        ["00002", "0.00", "one_time"],
+    ]
+    assert transactions["transaction_ts"].iloc[1] == "1997-01-02 00:00:00"
+
+
+def test_cdnow_refuses_a_directory_with_other_raw_files(tmp_path: Path) -> None:
+    (tmp_path / "activity_events.parquet").touch()
+    with pytest.raises(FileExistsError, match=r"activity_events\.parquet"):
+        cdnow.write_raw(tmp_path)
 
 
 @pytest.fixture(scope="module")
