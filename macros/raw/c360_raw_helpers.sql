@@ -145,6 +145,9 @@
 {#
     The expression the raw view exposes for one contract column read with `actual_type`:
     - text is trimmed, and text left empty is NULL (' C001' and 'C001' are one key);
+    - text of a number with a digit separator (`1_000`, which DuckDB's cast reads as 1000 and
+      Spark's as NULL) becomes `not a number: 1_000`, which staging rejects as unparseable on
+      both engines, with that text in its raw row;
     - a timestamp with a time zone (Parquet TIMESTAMPTZ), or ISO text with an offset or a zone
       (`2025-01-01T10:00:00+02:00`), is converted to var `time_zone` before staging takes its
       day; a timestamp without one is taken to be in `time_zone` already;
@@ -167,6 +170,10 @@
     {%- elif family == 'text' and contract in ['date', 'timestamp'] -%}
         {{ return(c360_text_timestamp_in_zone("nullif(trim(" ~ column.name ~ "), '')",
             var('time_zone')) ~ ' as ' ~ column.name) }}
+    {%- elif family == 'text' and (contract == 'integer' or contract.startswith('decimal')) -%}
+        {%- set text = "nullif(trim(" ~ column.name ~ "), '')" -%}
+        {{ return("case when instr(" ~ text ~ ", '_') > 0 then 'not a number: ' || " ~ text
+            ~ " else " ~ text ~ " end as " ~ column.name) }}
     {%- elif family == 'text' -%}
         {{ return("nullif(trim(" ~ column.name ~ "), '') as " ~ column.name) }}
     {%- endif -%}

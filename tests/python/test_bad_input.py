@@ -96,6 +96,9 @@ CSV_TRANSACTIONS = TRANSACTIONS_HEADER + (
     "T08,C001,2025-03-01 10:00:00,1.00,new,extra\n"
     "T09,C001\n"
     "T10,C001,2025-03-02 10:00:00,2.00, renewal\n"
+    # Unicode space separators pad the key; a digit separator DuckDB's cast would take
+    "T11,\u00a0C001\u3000,2025-03-03 10:00:00,3.00,new\u2009\n"
+    "T12,C001,2025-03-03 10:00:00,1_000,new\n"
 )
 
 
@@ -165,7 +168,7 @@ def test_malformed_csv_lines_are_rejected_rows_and_the_rest_loads(csv_build: Wor
         "select rows_read from staging.stg_customer360__rows_read "
         "where source_table = 'transactions'",
     )[0]
-    assert rows_read == 10
+    assert rows_read == 12
 
 
 def test_every_transaction_gets_its_own_reason(csv_build: Workspace) -> None:
@@ -183,7 +186,14 @@ def test_every_transaction_gets_its_own_reason(csv_build: Workspace) -> None:
         ("T06", "C001", "new", "value_out_of_range"),  # beyond transaction_amount_max_abs
         ("T07", "C001", "new", "unparseable_value"),  # infinity
         ("T10", "C001", "renewal", None),
+        ("T11", "C001", "new", None),  # no-break and ideographic spaces trimmed
+        ("T12", "C001", "new", "unparseable_value"),  # 1_000 is no amount
     ]
+    ((raw_row,),) = query(
+        csv_build.duckdb_path,
+        f"select raw_row from main.{REJECTED} where source_key = 'T12'",
+    )
+    assert json.loads(raw_row)["amount"] == "not a number: 1_000"
     customers = query(
         csv_build.duckdb_path,
         "select customer_id from intermediate.int_customers_validated "
@@ -496,6 +506,67 @@ def test_a_column_named_twice_in_a_csv_header_fails_the_build_by_name(tmp_path: 
         f"customer360: raw table 'transactions' (file '{ws.raw_dir}/transactions.csv') names "
         "column 'amount' twice in its header (columns 4 and 6); each column must appear once"
     ) in hook_failure(ws)
+
+
+def test_a_parquet_column_named_twice_fails_the_build_by_name(tmp_path: Path) -> None:
+    """DuckDB reads a second `amount` as `amount_1`: without the check staging would take the
+    first, all zeros here, and publish a wrong mart. A field of a nested column may share a
+    top-level name."""
+    ws = workspace_in(tmp_path)
+    (ws.raw_dir / "customers.csv").write_text(CUSTOMERS_HEADER + "C1,A,,,,,2020-01-01,\n")
+    names = ["transaction_id", "customer_id", "transaction_ts", "Amount", "amount"]
+    arrays = [
+        pa.array(["T1"]),
+        pa.array(["C1"]),
+        pa.array([datetime(2025, 1, 1, 10)]),
+        pa.array([0.0]),
+        pa.array([20.0]),
+    ]
+    details = pa.array([{"amount": 1.0}])
+    pq.write_table(
+        pa.Table.from_arrays(
+            [*arrays[:3], arrays[4], details, pa.array(["new"])],
+            names=[*names[:3], "amount", "details", "transaction_type"],
+        ),
+        ws.raw_dir / "transactions.parquet",
+    )
+    assert run_until_hook(ws).returncode == 0, "a nested field named like a column is no clash"
+    pq.write_table(
+        pa.Table.from_arrays([*arrays, pa.array(["new"])], names=[*names, "transaction_type"]),
+        ws.raw_dir / "transactions.parquet",
+    )
+    assert (
+        f"customer360: raw table 'transactions' (file '{ws.raw_dir}/transactions.parquet') names "
+        "column 'amount' twice (as 'Amount' and 'amount'); each column must appear once"
+    ) in hook_failure(ws)
+
+
+def test_a_csv_mixing_line_endings_fails_the_build_instead_of_losing_rows(tmp_path: Path) -> None:
+    """DuckDB reads quoted bare-LF lines after the rows it sniffed as CRLF as one malformed
+    line: three rows would become one rejected row and two would vanish, with rows read =
+    accepted + rejected still true. (Within the sniffer's sample, or unquoted, DuckDB refuses
+    the file itself.) Line breaks inside quoted values, and a malformed line, are no loss."""
+    ws = workspace_in(tmp_path)
+    customers = (
+        CUSTOMERS_HEADER
+        + 'C1,"Alpha\nand\n\nBeta",,,,,2020-01-01,\n'
+        + 'C2,"two\nlines",,,,,2020-01-01,\n'
+        + '"C3\nbad",x\n'
+    )
+    (ws.raw_dir / "customers.csv").write_bytes(customers.replace("\n", "\r\n").encode())
+    header = TRANSACTIONS_HEADER.replace("\n", "\r\n")
+    rows = "".join(f'"T{i}","C1",2025-01-01 10:00:00,1.00,"new"\r\n' for i in range(25_000))
+    (ws.raw_dir / "transactions.csv").write_bytes((header + rows).encode())
+    passed = run_until_hook(ws)
+    assert passed.returncode == 0, output(passed)
+    late = "".join(f'"L{i}","C1",2025-01-01 10:00:00,1.00,"new"\n' for i in range(3))
+    (ws.raw_dir / "transactions.csv").write_bytes((header + rows + late).encode())
+    failure = hook_failure(ws)
+    assert (
+        f"customer360: raw table 'transactions' (file '{ws.raw_dir}/transactions.csv') has "
+        "25004 non-empty lines, but the CSV reader returned only "
+    ) in failure
+    assert "lines would be lost. A file that mixes line endings" in failure
 
 
 def test_encoding_and_delimiter_are_vars(tmp_path: Path) -> None:
